@@ -1,0 +1,52 @@
+# Civicloop: `make demo` and `make test` are the two commands a newcomer needs.
+# Everything is installed into .venv from the lock file (uv.lock); uv itself is
+# bootstrapped from PyPI into .tools/ when missing.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install demo serve test lint format messages bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)
+	$(UV) sync --frozen --quiet
+	$(VENV)/bin/pybabel compile --use-fuzzy -d civicloop/locale -D django --statistics 2>&1 | tail -n 2
+
+## Build (or reuse) the Erqi demo database under var/ and serve it.
+demo: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo
+	$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
+
+## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
+test: install
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+## Maintainers: refresh the translation catalogues (needs GNU gettext).
+messages: install
+	$(PY) manage.py makemessages --no-obsolete -l zh_Hans -l en --ignore '.venv/*' --ignore '.tools/*'
+
+bench: install
+	$(PY) bench/locate.py
+
+clean:
+	rm -rf $(VENV) $(TOOLS)

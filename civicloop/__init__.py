@@ -1,0 +1,1 @@
+"""Civicloop: the closed loops of a Chinese district's city governance."""

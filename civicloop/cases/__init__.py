@@ -1,0 +1,1 @@
+"""The closed case loop and its catalogue of categories and filing standards."""

@@ -1,0 +1,1 @@
+"""Shared helpers with no domain of their own."""

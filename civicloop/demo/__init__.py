@@ -1,0 +1,1 @@
+"""The Erqi district demo dataset."""

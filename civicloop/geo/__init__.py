@@ -1,0 +1,1 @@
+"""Regions, grid cells, patrol areas, roads and compounds; the locator and coordinate systems."""

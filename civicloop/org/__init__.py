@@ -1,0 +1,1 @@
+"""Units, people, memberships with roles, and the responsibility rules that route cases."""

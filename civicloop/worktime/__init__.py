@@ -1,0 +1,1 @@
+"""Working hours, statutory holidays, make-up workdays and deadline arithmetic."""
