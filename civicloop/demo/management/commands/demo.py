@@ -1,0 +1,26 @@
+"""manage.py demo: build (or reuse) the Erqi demo dataset and print the logins."""
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from civicloop.demo.builder import build
+
+
+class Command(BaseCommand):
+    help = _("Build the Erqi demo dataset (reused when present) and print the demo logins.")
+
+    def handle(self, *args, **options) -> None:
+        report = build()
+        if report.reused:
+            self.stdout.write(_("The Erqi demo data is already there; reusing it."))
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Built the Erqi demo data.")))
+        for name, count in report.counts.items():
+            self.stdout.write(f"  {name}: {count}")
+        self.stdout.write("")
+        self.stdout.write(
+            _("Sign in at http://127.0.0.1:8000/admin/ with password %(p)s:")
+            % {"p": report.password}
+        )
+        for role, username, unit in report.logins:
+            self.stdout.write(f"  {role:<30} {username:<16} {unit}")
