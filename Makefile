@@ -21,7 +21,9 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --quiet
-	$(VENV)/bin/pybabel compile --use-fuzzy -d civicloop/locale -D django --statistics 2>&1 | tail -n 2
+	@for dir in civicloop/locale civicloop/*/locale; do \
+		[ -d $$dir ] && $(VENV)/bin/pybabel -q compile --use-fuzzy -d $$dir -D django || exit 1; \
+	done
 
 ## Build (or reuse) the Erqi demo database under var/ and serve it.
 demo: install
@@ -43,7 +45,7 @@ format: install
 
 ## Maintainers: refresh the translation catalogues (needs GNU gettext).
 messages: install
-	$(PY) manage.py makemessages --no-obsolete -l zh_Hans -l en --ignore '.venv/*' --ignore '.tools/*'
+	$(PY) manage.py makemessages --no-obsolete -l zh_Hans -l en --ignore '.venv/*' --ignore '.tools/*' --ignore 'bench/*' --ignore 'var/*' --ignore '*/tests/*'
 
 bench: install
 	$(PY) bench/locate.py

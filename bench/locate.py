@@ -38,7 +38,9 @@ def build(n_cells: int, n_roads: int) -> tuple[Locator, tuple[float, float, floa
         r, c = divmod(i, side)
         box = shapely.box(x0 + c * dlon, y0 + r * dlat, x0 + (c + 1) * dlon, y0 + (r + 1) * dlat)
         community = 1000 + (i // 100)
-        cells.append(CellRecord(i + 1, f"410103001{community:03d}{i % 100:02d}", community, "B", None, box))
+        cells.append(
+            CellRecord(i + 1, f"410103001{community:03d}{i % 100:02d}", community, "B", None, box)
+        )
     regions = [RegionRecord(1, 1, None), RegionRecord(2, 2, 1)]
     regions += [RegionRecord(1000 + k, 3, 2) for k in range(n_cells // 100 + 1)]
     sections = []
@@ -46,11 +48,15 @@ def build(n_cells: int, n_roads: int) -> tuple[Locator, tuple[float, float, floa
     for k in range(n_roads):
         y = y0 + rng.uniform(0, side * dlat)
         a = x0 + rng.uniform(0, side * dlon * 0.8)
-        sections.append(SectionRecord(k + 1, k // 5 + 1, shapely.LineString([(a, y), (a + 0.01, y)])))
+        sections.append(
+            SectionRecord(k + 1, k // 5 + 1, shapely.LineString([(a, y), (a + 0.01, y)]))
+        )
     started = time.perf_counter()
     locator = Locator(cells, regions, sections)
-    print(f"index built over {n_cells:,} cells and {n_roads:,} road sections in "
-          f"{time.perf_counter() - started:.2f} s")
+    print(
+        f"index built over {n_cells:,} cells and {n_roads:,} road sections in "
+        f"{time.perf_counter() - started:.2f} s"
+    )
     return locator, (x0, y0, x0 + side * dlon, y0 + side * dlat)
 
 
@@ -81,10 +87,14 @@ def main() -> None:
     bulk = time.perf_counter() - started
 
     n = args.points
-    print(f"one at a time, cell + community + street: {n / cells_only:,.0f} points/s, "
-          f"{cells_only / n * 1e6:.1f} µs per point")
-    print(f"one at a time, plus nearest road within 30 m: {n / with_roads:,.0f} points/s, "
-          f"{with_roads / n * 1e6:.1f} µs per point")
+    print(
+        f"one at a time, cell + community + street: {n / cells_only:,.0f} points/s, "
+        f"{cells_only / n * 1e6:.1f} µs per point"
+    )
+    print(
+        f"one at a time, plus nearest road within 30 m: {n / with_roads:,.0f} points/s, "
+        f"{with_roads / n * 1e6:.1f} µs per point"
+    )
     print(f"vectorised cell lookup: {n / bulk:,.0f} points/s ({(found >= 0).mean():.1%} inside)")
 
 

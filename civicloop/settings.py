@@ -132,3 +132,5 @@ GEO_ROAD_TOLERANCE_M = float(os.environ.get("GEO_ROAD_TOLERANCE_M", "30"))
 # How often (seconds) a process checks whether another process changed the
 # geometry and its in-memory index must be rebuilt.
 GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "5"))
+# How often (seconds) a process reloads work calendars changed by another process.
+WORKTIME_CACHE_SECONDS = float(os.environ.get("WORKTIME_CACHE_SECONDS", "60"))

@@ -74,7 +74,8 @@ def import_units(source, filename: str | None = None) -> ImportReport:
         other = next((u for u in existing.values() if u.name == name and u.code != code), None)
         if other is not None:
             problems.append(
-                f"{where}: " + _("name %(n)s already belongs to unit %(c)s.") % {"n": name, "c": other.code}
+                f"{where}: "
+                + _("name %(n)s already belongs to unit %(c)s.") % {"n": name, "c": other.code}
             )
         if kind not in Unit.Kind.values:
             problems.append(f"{where}: " + _("unknown kind '%(k)s'.") % {"k": row.get("kind", "")})

@@ -69,6 +69,7 @@ class Unit(models.Model):
                 fields=["region"],
                 condition=Q(kind="street_office", is_active=True),
                 name="org_unit_one_street_office_per_region",
+                violation_error_message=_("This street already has an active street office."),
             )
         ]
 
@@ -161,6 +162,7 @@ class Membership(models.Model):
                 fields=["road_section"],
                 condition=Q(role="road_chief", is_active=True),
                 name="org_membership_one_chief_per_section",
+                violation_error_message=_("This road section already has a road chief."),
             ),
             models.CheckConstraint(
                 condition=Q(patrol_area__isnull=True) | Q(role="inspector"),

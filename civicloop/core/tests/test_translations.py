@@ -1,0 +1,39 @@
+"""Every catalogue is complete, and the compiled Chinese is what users see."""
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.utils import translation
+
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUES = sorted(ROOT.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
+
+
+def test_there_are_catalogues():
+    apps = {p.parts[-5] for p in CATALOGUES}
+    assert {"geo", "org", "worktime", "cases", "civicloop"} <= apps
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_every_message_has_a_chinese_translation(path):
+    with open(path, "rb") as po:
+        catalog = read_po(po)
+    missing = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: p.parts[-5])
+def test_the_english_catalogue_keeps_the_msgids(path):
+    with open(str(path).replace("zh_Hans", "en"), "rb") as po:
+        assert [m.id for m in read_po(po) if m.id and m.string] == []
+
+
+def test_chinese_is_the_default_and_english_is_available(settings):
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+    with translation.override("zh-hans"):
+        assert translation.gettext("grid cell") == "单元网格"
+        assert translation.gettext("road chief") == "路长"
+    with translation.override("en"):
+        assert translation.gettext("grid cell") == "grid cell"

@@ -1,0 +1,94 @@
+"""Shared pytest fixtures: a tiny district to locate and route in."""
+
+import pytest
+import shapely
+from django.utils import translation
+
+from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
+from civicloop.org.models import Unit
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Tests read messages in English; tests of the Chinese UI say so explicitly."""
+    with translation.override("en"):
+        yield
+
+
+def _region(code, name, level, kind, parent, geometry=None):
+    region = Region(code=code, name=name, level=level, kind=kind, parent=parent)
+    region.geometry = geometry
+    region.full_clean()
+    region.save()
+    return region
+
+
+@pytest.fixture
+def district(db):
+    """A 2 km × 1 km district at 113.60–113.62 E, 34.70–34.71 N.
+
+    Two streets side by side (west W, east E), each one community. Cells of
+    0.005° squares: W has cells 01 (113.600–113.605) and 02 (113.605–113.610)
+    sharing an edge at 113.605; cell 02 has a square hole in its middle.
+    E has one cell 01 covering 113.610–113.615; the rest of E has no cells.
+    A road runs east–west at latitude 34.705 in two sections (west, east).
+    """
+    d = _region("410103", "测试区", 1, "district", None, shapely.box(113.60, 34.70, 113.62, 34.71))
+    west = _region(
+        "410103001", "西街道", 2, "subdistrict", d, shapely.box(113.60, 34.70, 113.61, 34.71)
+    )
+    east = _region(
+        "410103002", "东街道", 2, "subdistrict", d, shapely.box(113.61, 34.70, 113.62, 34.71)
+    )
+    west_c = _region(
+        "410103001001", "西社区", 3, "community", west, shapely.box(113.60, 34.70, 113.61, 34.71)
+    )
+    east_c = _region(
+        "410103002001", "东社区", 3, "community", east, shapely.box(113.61, 34.70, 113.62, 34.71)
+    )
+    area = PatrolArea.objects.create(code="PA1", name="西责任网格", street=west)
+    cells = {}
+    hole = shapely.box(113.606, 34.702, 113.609, 34.708)
+    for code, community, geometry, area_class in [
+        ("41010300100101", west_c, shapely.box(113.600, 34.70, 113.605, 34.71), "A"),
+        (
+            "41010300100102",
+            west_c,
+            shapely.box(113.605, 34.70, 113.610, 34.71).difference(hole),
+            "B",
+        ),
+        ("41010300200101", east_c, shapely.box(113.610, 34.70, 113.615, 34.71), "C"),
+    ]:
+        cell = GridCell(code=code, community=community, area_class=area_class,
+                        patrol_area=area if community == west_c else None)  # fmt: skip
+        cell.geometry = geometry
+        cell.full_clean()
+        cell.save()
+        cells[code] = cell
+    road = Road(code="R1", name="测试路", grade=Road.Grade.ARTERIAL)
+    road.save()
+    sections = []
+    for seq, (a, b) in enumerate([(113.60, 113.61), (113.61, 113.62)], start=1):
+        section = RoadSection(
+            road=road, seq=seq, name=f"测试路{seq}段", street=[west, east][seq - 1]
+        )
+        section.geometry = shapely.LineString([(a, 34.705), (b, 34.705)])
+        section.save()
+        sections.append(section)
+    offices = {
+        "west": Unit.objects.create(
+            code="SW", name="西街道办事处", kind=Unit.Kind.STREET_OFFICE, region=west
+        ),
+        "east": Unit.objects.create(
+            code="SE", name="东街道办事处", kind=Unit.Kind.STREET_OFFICE, region=east
+        ),
+    }
+    return {
+        "district": d, "west": west, "east": east, "west_c": west_c, "east_c": east_c,
+        "cells": cells, "road": road, "sections": sections, "offices": offices, "area": area,
+    }  # fmt: skip
