@@ -343,6 +343,10 @@ def _ensure_logins(report: DemoReport) -> None:
     report.logins.append(("administrator (Django admin)", "admin", ""))
     demo_users = user_model.objects.filter(person__is_synthetic=True)
     demo_users.update(password=password, is_active=True)
+    # The administrator role manages configuration in the Django admin.
+    demo_users.filter(
+        person__memberships__role=Role.ADMINISTRATOR, person__memberships__is_active=True
+    ).update(is_staff=True, is_superuser=True)
     seen = set()
     memberships = (
         Membership.objects.filter(person__user__isnull=False, person__is_synthetic=True)

@@ -124,3 +124,9 @@ def test_running_again_reuses_the_data(db_demo):
     call_command("demo", stdout=out)
     assert (GridCell.objects.count(), Unit.objects.count(), Person.objects.count()) == before
     assert "reusing" in out.getvalue() or "复用" in out.getvalue()
+
+
+def test_the_administrator_role_can_use_the_admin_and_home_leads_there(db_demo, client):
+    assert client.get("/").url == "/admin/"
+    assert client.login(username="administrator01", password="erqi-demo")
+    assert client.get("/admin/").status_code == 200

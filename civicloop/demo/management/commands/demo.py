@@ -1,5 +1,7 @@
 """manage.py demo: build (or reuse) the Erqi demo dataset and print the logins."""
 
+import os
+
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
