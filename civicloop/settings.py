@@ -87,6 +87,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     # WAL and a busy timeout let the server and the worker share the file.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
