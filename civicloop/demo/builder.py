@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from civicloop.cases.catalogue_loader import load_catalogue
 from civicloop.cases.models import SmallClass
@@ -100,15 +101,15 @@ def build(stdout=None) -> DemoReport:
 
 def _counts() -> dict[str, int]:
     return {
-        "streets": Region.objects.filter(level=Region.Level.STREET).count(),
-        "communities": Region.objects.filter(level=Region.Level.COMMUNITY).count(),
-        "cells": GridCell.objects.count(),
-        "roads": Road.objects.count(),
-        "road sections": RoadSection.objects.count(),
-        "units": Unit.objects.count(),
-        "people": Person.objects.count(),
-        "rules": ResponsibilityRule.objects.count(),
-        "small classes": SmallClass.objects.count(),
+        _("streets and towns"): Region.objects.filter(level=Region.Level.STREET).count(),
+        _("communities and villages"): Region.objects.filter(level=Region.Level.COMMUNITY).count(),
+        _("grid cells"): GridCell.objects.count(),
+        _("roads"): Road.objects.count(),
+        _("road sections"): RoadSection.objects.count(),
+        _("units"): Unit.objects.count(),
+        _("people"): Person.objects.count(),
+        _("responsibility rules"): ResponsibilityRule.objects.count(),
+        _("small classes"): SmallClass.objects.count(),
     }
 
 
@@ -281,9 +282,9 @@ def _build_people(units: dict[str, Unit], streets: dict, report: DemoReport) -> 
     areas = {a.street.code: a for a in PatrolArea.objects.select_related("street")}
     for info in streets.values():
         person(Role.INSPECTOR, centre, "inspector", patrol_area=areas[info["code"]])
-    for _ in range(3):
+    for _i in range(3):
         person(Role.ACCEPTOR, centre, "acceptor")
-    for _ in range(2):
+    for _i in range(2):
         person(Role.SHIFT_LEADER, centre, "shiftleader")
         person(Role.DISPATCHER, centre, "dispatcher")
         person(Role.SUPERVISOR, units["区督查局"], "supervisor")
@@ -340,7 +341,7 @@ def _ensure_logins(report: DemoReport) -> None:
     )
     admin.password, admin.is_staff, admin.is_superuser = password, True, True
     admin.save()
-    report.logins.append(("administrator (Django admin)", "admin", ""))
+    report.logins.append((_("superuser (Django admin)"), "admin", ""))
     demo_users = user_model.objects.filter(person__is_synthetic=True)
     demo_users.update(password=password, is_active=True)
     # The administrator role manages configuration in the Django admin.

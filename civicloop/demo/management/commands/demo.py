@@ -20,9 +20,9 @@ class Command(BaseCommand):
         for name, count in report.counts.items():
             self.stdout.write(f"  {name}: {count}")
         self.stdout.write("")
+        url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/"
         self.stdout.write(
-            _("Sign in at http://127.0.0.1:8000/admin/ with password %(p)s:")
-            % {"p": report.password}
+            _("Sign in at %(url)s with password %(p)s:") % {"url": url, "p": report.password}
         )
         for role, username, unit in report.logins:
-            self.stdout.write(f"  {role:<30} {username:<16} {unit}")
+            self.stdout.write(f"  {username:<16} {role}" + (f"（{unit}）" if unit else ""))
