@@ -4,13 +4,25 @@ import pytest
 import shapely
 from django.utils import translation
 
+from civicloop.geo import locator
 from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
 from civicloop.org.models import Unit
+from civicloop.worktime.services import clear_cache
 
 
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """Each test starts with no locator index and no calendar cache from another test."""
+    locator.invalidate()
+    clear_cache()
+    yield
+    locator.invalidate()
+    clear_cache()
 
 
 @pytest.fixture(autouse=True)

@@ -25,12 +25,15 @@ def read_table(
 ) -> list[tuple[int, dict[str, str]]]:
     """Rows as (row number, {field: text}) with headers mapped through ``aliases``."""
     name = filename or str(getattr(source, "name", source))
-    if name.lower().endswith((".xlsx", ".xlsm")):
-        rows = _xlsx_rows(source)
-    elif name.lower().endswith((".csv", ".txt")):
-        rows = _csv_rows(source)
-    else:
-        raise TabularError(_("Only .csv and .xlsx files can be imported."))
+    try:
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            rows = _xlsx_rows(source)
+        elif name.lower().endswith((".csv", ".txt")):
+            rows = _csv_rows(source)
+        else:
+            raise TabularError(_("Only .csv and .xlsx files can be imported."))
+    except (OSError, csv.Error) as exc:
+        raise TabularError(_("The file cannot be read: %(error)s") % {"error": exc}) from exc
     if not rows:
         raise TabularError(_("The file is empty."))
     header = [str(h or "").strip() for h in rows[0]]
@@ -38,6 +41,12 @@ def read_table(
     if unknown:
         raise TabularError(_("Unknown column(s): %(cols)s.") % {"cols": ", ".join(unknown)})
     fields = [aliases.get(h) for h in header]
+    repeated = {f for f in fields if f is not None and fields.count(f) > 1}
+    if repeated:
+        raise TabularError(
+            _("Column(s) given twice: %(cols)s.")
+            % {"cols": ", ".join(h for h in header if aliases.get(h) in repeated)}
+        )
     result = []
     for number, row in enumerate(rows[1:], start=2):
         values = {
@@ -65,5 +74,7 @@ def _xlsx_rows(source: str | Path | IO) -> list[list]:
         workbook = load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several types for broken files
         raise TabularError(_("Not a readable xlsx file: %(error)s") % {"error": exc}) from exc
-    sheet = workbook.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()

@@ -13,6 +13,7 @@ import math
 import os
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -31,6 +32,10 @@ COMMUNITY_CELLS = (5, 4)  # columns × rows of cells in a community
 STREET_COMMUNITIES = (3, 2)  # columns × rows of communities in a street
 STREET_GRID_COLUMNS = 5  # streets are laid out five to a row
 CENTRE_UNIT = ("ZX", "数字城管监督指挥中心", "指挥中心")
+
+
+class DemoRefused(Exception):
+    """The database holds real data; the demo neither builds over it nor resets logins."""
 
 
 @dataclass
@@ -81,7 +86,13 @@ def _people_names():
 
 def build(stdout=None) -> DemoReport:
     """Build the demo (or reuse it) and return what a person needs to sign in."""
-    if Region.objects.filter(code=erqi.DISTRICT[0]).exists():
+    district = Region.objects.filter(code=erqi.DISTRICT[0]).first()
+    if district is not None:
+        if not district.is_synthetic:
+            raise DemoRefused(
+                _("This database holds a real district %(code)s; the demo will not touch it.")
+                % {"code": district.code}
+            )
         report = DemoReport(reused=True, password=demo_password())
         with transaction.atomic():
             _ensure_logins(report)
@@ -150,7 +161,7 @@ def _build_places() -> dict[str, dict]:
                 x0, y0 = cx + (j % cw) * CELL_M, cy + (j // cw) * CELL_M
                 area_class = "C" if rural else ("A" if row == 0 or j // cw in (0, ch - 1) else "B")
                 cells.append(_feature(grid.box(x0, y0, x0 + CELL_M, y0 + CELL_M),
-                                      code=f"{ccode}{j + 1:02d}", area_class=area_class,
+                                      code=f"{ccode}{j + 1:0{settings.GEO_CELL_SEQUENCE_DIGITS}d}", area_class=area_class,
                                       patrol_area=f"PA{code}", patrol_area_name=f"{short}责任网格",
                                       synthetic=True))  # fmt: skip
     importers.import_regions(_collection(regions))

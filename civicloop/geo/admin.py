@@ -95,9 +95,11 @@ class GridCellAdmin(admin.ModelAdmin):
 
 
 class RoadSectionInline(admin.TabularInline):
+    """Sections listed on their road; geometry is edited on each section's page."""
+
     model = RoadSection
-    form = SectionForm
-    fields = ("seq", "name", "street", "is_synthetic")
+    fields = ("seq", "name", "street", "length_m", "is_synthetic")
+    readonly_fields = ("length_m",)
     extra = 0
     show_change_link = True
     autocomplete_fields = ("street",)

@@ -38,9 +38,6 @@ class LocalProjection:
     def forward_xy(self, lon: float, lat: float) -> tuple[float, float]:
         return ((lon - self.lon0) * self.kx, (lat - self.lat0) * self.ky)
 
-    def inverse_xy(self, x: float, y: float) -> tuple[float, float]:
-        return (x / self.kx + self.lon0, y / self.ky + self.lat0)
-
     def _forward_array(self, coords: np.ndarray) -> np.ndarray:
         out = np.empty_like(coords)
         out[:, 0] = (coords[:, 0] - self.lon0) * self.kx

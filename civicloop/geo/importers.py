@@ -10,6 +10,7 @@ Rows are matched by code, so importing the same file twice changes nothing.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,10 +62,10 @@ def read_features(source: str | Path | IO | dict) -> list[dict]:
     else:
         try:
             if isinstance(source, str | Path):
-                text = Path(source).read_text(encoding="utf-8")
+                text = Path(source).read_text(encoding="utf-8-sig")
             else:
                 text = source.read()
-                text = text.decode("utf-8") if isinstance(text, bytes) else text
+                text = text.decode("utf-8-sig") if isinstance(text, bytes) else text
             data = json.loads(text)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ImportRejected(
@@ -94,6 +95,27 @@ class _Problems:
             raise ImportRejected(self.items)
 
 
+def _check_fields(problems: _Problems, where: str, model, **values: Any) -> None:
+    """Check values against the model's own fields (length, range, choices)."""
+    for name, value in values.items():
+        if value in ("", None):
+            continue
+        try:
+            model._meta.get_field(name).clean(value, None)
+        except ValidationError as exc:
+            problems.add(where, f"{name}: " + "; ".join(exc.messages))
+
+
+def _whole_number(value: Any, minimum: int = 0) -> int:
+    """A whole number ≥ minimum from a property or cell ("48", 48, 48.0)."""
+    if isinstance(value, bool):
+        raise ValueError
+    number = float(str(value).strip())
+    if not math.isfinite(number) or not number.is_integer() or number < minimum:
+        raise ValueError
+    return int(number)
+
+
 def _where(number: int, code: str = "", row: bool = False) -> str:
     label = _("row %(n)d") % {"n": number} if row else _("feature %(n)d") % {"n": number}
     return f"{label} ({code})" if code else label
@@ -113,13 +135,14 @@ def _text(props: dict, key: str) -> str:
 
 
 def _finish(report: ImportReport) -> ImportReport:
+    """Call inside the import's transaction: the version bump commits with the rows."""
     GeoDataVersion.bump()
-    transaction.on_commit(locator.invalidate)
     locator.invalidate()
+    transaction.on_commit(locator.invalidate)
     return report
 
 
-def _upsert(model, objects: list, existing: dict, fields: list[str], report: ImportReport) -> None:
+def _upsert(model, objects: list, fields: list[str], report: ImportReport) -> None:
     new = [o for o in objects if o.pk is None]
     old = [o for o in objects if o.pk is not None]
     model.objects.bulk_create(new, batch_size=BATCH)
@@ -165,11 +188,12 @@ def import_regions(source) -> ImportReport:
             )
         if not name:
             problems.add(where, _("the name is missing."))
+        _check_fields(problems, where, Region, name=name)
         if code in codes_in_file:
             problems.add(where, _("the code repeats feature %(n)d.") % {"n": codes_in_file[code]})
         codes_in_file[code] = n
         kind_text = _text(props, "kind")
-        kind = KIND_WORDS.get(kind_text, kind_text) or DEFAULT_KIND[level]
+        kind = KIND_WORDS.get(kind_text, kind_text.lower()) or DEFAULT_KIND[level]
         if kind not in Region.LEVEL_KINDS[level]:
             problems.add(
                 where,
@@ -223,16 +247,17 @@ def import_regions(source) -> ImportReport:
                     synthetic,
                 )
                 region.parent = parents.get(code[: CODE_LENGTH[lvl - 1]]) if lvl > 1 else None
-                region.geometry = geometry
+                if geometry is not None:  # a feature without geometry keeps the boundary
+                    region.geometry = geometry
                 objects.append(region)
             _upsert(
                 Region,
                 objects,
-                existing,
                 ["name", "level", "kind", "parent", "is_synthetic", *GEOM_FIELDS],
                 report,
             )
-    return _finish(report)
+        _finish(report)
+    return report
 
 
 # --- grid cells -------------------------------------------------------------
@@ -259,6 +284,8 @@ def import_cells(source) -> ImportReport:
         if code in seen:
             problems.add(where, _("the code repeats feature %(n)d.") % {"n": seen[code]})
         seen[code] = n
+        _check_fields(problems, where, PatrolArea, code=_text(props, "patrol_area"),
+                      name=_text(props, "patrol_area_name"))  # fmt: skip
         area_class = _text(props, "area_class").upper() or AreaClass.B
         if area_class not in AreaClass.values:
             problems.add(where, _("the area class must be A, B or C."))
@@ -319,7 +346,6 @@ def import_cells(source) -> ImportReport:
         _upsert(
             GridCell,
             objects,
-            existing,
             [
                 "community",
                 "area_class",
@@ -332,7 +358,8 @@ def import_cells(source) -> ImportReport:
             ],
             report,
         )
-    return _finish(report)
+        _finish(report)
+    return report
 
 
 # --- roads -------------------------------------------------------------------
@@ -362,20 +389,22 @@ def import_roads(source) -> ImportReport:
                 where, _("road %(c)s is named differently in another feature.") % {"c": road_code}
             )
         try:
-            seq = int(props.get("seq"))
-            if seq < 1:
+            seq = _whole_number(props.get("seq"), minimum=1)
+            if seq > 32767:
                 raise ValueError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             problems.add(where, _("seq must be a whole number from 1."))
             continue
+        _check_fields(problems, where, Road, code=road_code, name=road_name)
+        _check_fields(problems, where, RoadSection, seq=seq, name=_text(props, "name"))
         if (road_code, seq) in seen:
             problems.add(
                 where,
                 _("section %(s)d repeats feature %(n)d.") % {"s": seq, "n": seen[(road_code, seq)]},
             )
         seen[(road_code, seq)] = n
-        grade = _text(props, "grade") or Road.Grade.SECONDARY
-        if grade not in Road.Grade.values:
+        grade = _text(props, "grade")
+        if grade and grade not in Road.Grade.values:
             problems.add(
                 where, _("grade must be one of %(g)s.") % {"g": ", ".join(Road.Grade.values)}
             )
@@ -423,10 +452,10 @@ def import_roads(source) -> ImportReport:
         for p in parsed:
             by_road.setdefault(p[1], []).append(p)
         for road_code, rows in by_road.items():
-            road = roads.get(road_code) or Road(code=road_code)
-            road.name, road.grade = rows[0][2], rows[0][3]
+            road = roads.get(road_code) or Road(code=road_code, grade=Road.Grade.SECONDARY)
+            road.name = rows[0][2]
+            road.grade = next((r[3] for r in rows if r[3]), road.grade)
             road.is_synthetic = all(r[8] for r in rows)
-            road.geometry = shapely.line_merge(shapely.union_all([r[7] for r in rows]))
             road.save()
             roads[road_code] = road
         existing = {
@@ -445,11 +474,16 @@ def import_roads(source) -> ImportReport:
         _upsert(
             RoadSection,
             objects,
-            existing,
             ["name", "street", "is_synthetic", "length_m", *GEOM_FIELDS],
             report,
         )
-    return _finish(report)
+        # A road's line is the union of all its sections, also those not in this file.
+        for road in roads.values():
+            lines = [s.geometry for s in RoadSection.objects.filter(road=road).only("geom")]
+            road.geometry = shapely.line_merge(shapely.union_all(lines))
+            road.save(update_fields=GEOM_FIELDS)
+        _finish(report)
+    return report
 
 
 # --- compounds ----------------------------------------------------------------
@@ -503,6 +537,7 @@ def import_compounds(source, filename: str | None = None) -> ImportReport:
     problems = _Problems()
     parsed = []
     seen: set[str] = set()
+    index = locator.get_locator()
     for where, props, geometry in items:
         if props is None:
             problems.add(where, geometry)
@@ -528,9 +563,15 @@ def import_compounds(source, filename: str | None = None) -> ImportReport:
         for key in ("households", "built_year"):
             value = _text(props, key)
             try:
-                numbers[key] = int(float(value)) if value else None
-            except ValueError:
-                problems.add(where, _("%(f)s must be a number.") % {"f": key})
+                numbers[key] = _whole_number(value) if value else None
+            except (ValueError, OverflowError):
+                problems.add(where, _("%(f)s must be a whole number.") % {"f": key})
+        _check_fields(problems, where, Compound, code=code, name=cname,
+                      address=_text(props, "address"), **numbers)  # fmt: skip
+        if shape is not None and index.has_geometry:
+            centre = shape.centroid
+            if not index.locate(centre.x, centre.y, road_tolerance_m=0).inside:
+                problems.add(where, _("the compound lies outside the district."))
         try:
             managed = parse_bool(
                 props.get("managed", True) if props.get("managed", "") != "" else True
@@ -589,7 +630,6 @@ def import_compounds(source, filename: str | None = None) -> ImportReport:
         _upsert(
             Compound,
             objects,
-            existing,
             [
                 "name",
                 "community",

@@ -47,6 +47,7 @@ class RegionRecord:
     level: int
     parent_id: int | None
     geometry: BaseGeometry | None = None
+    code: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +103,7 @@ class Locator:
         for level in (3, 2, 1):
             rows = sorted(
                 (r for r in regions if r.level == level and r.geometry is not None),
-                key=lambda r: r.id,
+                key=lambda r: r.code,
             )
             if rows:
                 tree = shapely.STRtree([r.geometry for r in rows])
@@ -139,9 +140,9 @@ class Locator:
             for r, g in zip(cell_rows, cell_geoms, strict=True)
         ]
         regions = [
-            RegionRecord(rid, level, parent, shapely.from_wkb(bytes(geom)) if geom else None)
-            for rid, level, parent, geom in Region.objects.values_list(
-                "id", "level", "parent_id", "geom"
+            RegionRecord(rid, level, parent, shapely.from_wkb(bytes(geom)) if geom else None, code)
+            for rid, level, parent, geom, code in Region.objects.values_list(
+                "id", "level", "parent_id", "geom", "code"
             )
         ]
         sections = [
@@ -153,8 +154,9 @@ class Locator:
         return cls(cells, regions, sections)
 
     @property
-    def cell_count(self) -> int:
-        return len(self._cells)
+    def has_geometry(self) -> bool:
+        """Whether any cell or region boundary is known (else nothing is "inside")."""
+        return bool(self._cells) or bool(self._region_trees)
 
     # -- querying ---------------------------------------------------------
     def _chain(self, region_id: int | None) -> dict[int, int]:
@@ -166,6 +168,10 @@ class Locator:
 
     def locate(self, lon: float, lat: float, road_tolerance_m: float | None = None) -> Location:
         """Locate one WGS-84 point. Raises ``ValueError`` only for non-numbers."""
+        try:
+            lon, lat = float(lon), float(lat)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(_("Longitude and latitude must be finite numbers.")) from exc
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ValueError(_("Longitude and latitude must be finite numbers."))
         point = shapely.Point(lon, lat)
@@ -214,11 +220,9 @@ class Locator:
         """Vectorised: the index of each point's cell in code order, -1 if none."""
         points = shapely.points(np.column_stack([np.asarray(lons), np.asarray(lats)]))
         pairs = self._cell_tree.query(points, predicate="intersects")
-        result = np.full(len(points), -1, dtype=np.int64)
-        # Reverse so that for a point on an edge the lowest cell index is written last.
-        order = np.lexsort((-pairs[1], pairs[0]))
-        result[pairs[0][order]] = pairs[1][order]
-        return result
+        lowest = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(lowest, pairs[0], pairs[1])  # on an edge, the lowest code wins
+        return np.where(lowest == np.iinfo(np.int64).max, -1, lowest)
 
     def cell_row(self, index: int) -> tuple:
         """(id, code, area_class, patrol_area_id, community_id) of a cell index."""

@@ -91,13 +91,6 @@ class Region(GeometryModel):
         if errors:
             raise ValidationError(errors)
 
-    def ancestors(self) -> list[Region]:
-        chain, node = [], self.parent
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return chain
-
 
 class PatrolArea(models.Model):
     """An inspector's patrol area (责任网格): a set of grid cells."""

@@ -54,6 +54,7 @@ def import_units(source, filename: str | None = None) -> ImportReport:
         r.code: r for r in Region.objects.filter(code__in={r.get("region_code") for _n, r in rows})
     }
     existing = {u.code: u for u in Unit.objects.all()}
+    code_of_name = {u.name: u.code for u in existing.values()}
     clean_rows = []
     for number, row in rows:
         where = _("row %(n)d") % {"n": number}
@@ -71,11 +72,11 @@ def import_units(source, filename: str | None = None) -> ImportReport:
                 f"{where}: " + _("name %(c)s repeats row %(n)d.") % {"c": name, "n": names[name]}
             )
         codes[code], names[name] = number, number
-        other = next((u for u in existing.values() if u.name == name and u.code != code), None)
-        if other is not None:
+        if code_of_name.get(name, code) != code:
             problems.append(
                 f"{where}: "
-                + _("name %(n)s already belongs to unit %(c)s.") % {"n": name, "c": other.code}
+                + _("name %(n)s already belongs to unit %(c)s.")
+                % {"n": name, "c": code_of_name[name]}
             )
         if kind not in Unit.Kind.values:
             problems.append(f"{where}: " + _("unknown kind '%(k)s'.") % {"k": row.get("kind", "")})
@@ -92,44 +93,58 @@ def import_units(source, filename: str | None = None) -> ImportReport:
             problems.append(f"{where}: {exc}")
             active = True
         clean_rows.append((number, code, name, kind, row, active))
-    for number, code, _name, _kind, row, _active in clean_rows:
+    parent_of = {u.code: (u.parent.code if u.parent_id else "") for u in existing.values()}
+    parent_of.update(
+        {code: row.get("parent_code", "") for _n, code, _nm, _k, row, _a in clean_rows}
+    )
+    offices: dict[str, int] = {}
+    units = []
+    for number, code, name, kind, row, active in clean_rows:
+        where = _("row %(n)d") % {"n": number}
         parent = row.get("parent_code", "")
         if parent and parent not in codes and parent not in existing:
-            problems.append(
-                _("row %(n)d") % {"n": number}
-                + ": "
-                + _("parent unit %(c)s does not exist.") % {"c": parent}
-            )
-        if parent == code:
-            problems.append(
-                _("row %(n)d") % {"n": number} + ": " + _("a unit cannot be its own parent.")
-            )
+            problems.append(f"{where}: " + _("parent unit %(c)s does not exist.") % {"c": parent})
+        seen, node = {code}, parent
+        while node:
+            if node in seen:
+                problems.append(f"{where}: " + _("the parent units form a loop."))
+                break
+            seen.add(node)
+            node = parent_of.get(node, "")
+        region_code = row.get("region_code", "")
+        if kind == Unit.Kind.STREET_OFFICE and active and region_code:
+            if region_code in offices:
+                problems.append(
+                    f"{where}: "
+                    + _("row %(n)d is already the street office of this street.")
+                    % {"n": offices[region_code]}
+                )
+            offices[region_code] = number
+        unit = existing.get(code) or Unit(code=code)
+        unit.name, unit.kind, unit.is_active = name, kind, active
+        unit.short_name, unit.phone, unit.note = (
+            row.get("short_name", ""),
+            row.get("phone", ""),
+            row.get("note", ""),
+        )
+        unit.region = regions.get(region_code)
+        try:
+            unit.full_clean(exclude=["parent"], validate_unique=False)
+        except ValidationError as exc:
+            problems.append(f"{where}: " + "; ".join(exc.messages))
+        units.append((unit, row.get("parent_code", "")))
     if problems:
         raise ImportRejected(problems)
 
     report = ImportReport(_("units"))
     with transaction.atomic():
         saved = dict(existing)
-        for _number, code, name, kind, row, active in clean_rows:
-            unit = existing.get(code) or Unit(code=code)
-            unit.name, unit.kind, unit.is_active = name, kind, active
-            unit.short_name, unit.phone, unit.note = (
-                row.get("short_name", ""),
-                row.get("phone", ""),
-                row.get("note", ""),
-            )
-            unit.region = regions.get(row.get("region_code", ""))
-            try:
-                unit.full_clean(exclude=["parent"], validate_unique=False)
-            except ValidationError as exc:
-                raise ImportRejected([f"{code}: {'; '.join(exc.messages)}"]) from exc
+        for unit, _parent in units:
             report.updated += 1 if unit.pk else 0
             report.created += 0 if unit.pk else 1
             unit.save()
-            saved[code] = unit
-        for _number, code, _name, _kind, row, _active in clean_rows:
-            parent = row.get("parent_code", "")
-            unit = saved[code]
+            saved[unit.code] = unit
+        for unit, parent in units:
             unit.parent = saved.get(parent) if parent else None
             unit.save(update_fields=["parent"])
     return report

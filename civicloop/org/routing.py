@@ -81,8 +81,8 @@ def route(category_code: str, location: Location, owner: str = "") -> RoutingDec
     ranked.sort(key=lambda item: item[0], reverse=True)
     if ranked:
         best_rank, best = ranked[0]
-        ambiguous = (
-            len(ranked) > 1 and ranked[1][0] == best_rank and ranked[1][1].unit_id != best.unit_id
+        ambiguous = any(
+            rank == best_rank and other.unit_id != best.unit_id for rank, other in ranked[1:]
         )
         reason = _("%(unit)s by %(rule)s.") % {"unit": best.unit.name, "rule": _describe(best)}
         if len(ranked) > 1:

@@ -161,7 +161,8 @@ def test_design_time_limits(loaded):
     assert limit("E010302") == (Decimal(2), LimitUnit.WORKING_DAYS)
     assert limit("E010601") == (Decimal(4), LimitUnit.WORKING_HOURS)
     assert limit("C040501") == (Decimal(5), LimitUnit.WORKING_DAYS)
-    assert limit("C011201", "B", Urgency.URGENT) == (Decimal(6), LimitUnit.HOURS)
+    assert limit("C011201", "B") == (Decimal(6), LimitUnit.HOURS)  # DESIGN §3: 6 h continuous
+    assert limit("C011201", "B", Urgency.URGENT) == (Decimal(3), LimitUnit.HOURS)
 
 
 def test_local_small_classes_do_not_reuse_national_positions(loaded):

@@ -130,3 +130,11 @@ def test_the_administrator_role_can_use_the_admin_and_home_leads_there(db_demo, 
     assert client.get("/").url == "/admin/"
     assert client.login(username="administrator01", password="erqi-demo")
     assert client.get("/admin/").status_code == 200
+
+
+def test_the_demo_refuses_a_database_with_a_real_district(db_demo):
+    from django.core.management.base import CommandError
+
+    Region.objects.filter(code="410103").update(is_synthetic=False)  # rolled back after the test
+    with pytest.raises(CommandError, match="real district"):
+        call_command("demo", stdout=io.StringIO())

@@ -128,3 +128,10 @@ def test_rule_validation():
     for bad in ("E0599", "X0505", "E5", "E050"):
         with pytest.raises(ValidationError):
             ResponsibilityRule(category_code=bad, unit=unit).full_clean()
+
+
+def test_a_tie_anywhere_among_the_best_rules_is_flagged(units):
+    rule(PARKING, units["tgb"])
+    rule(PARKING, units["tgb"])
+    rule(PARKING, units["cgj"])
+    assert route_point(PARKING, *WEST_POINT).ambiguous

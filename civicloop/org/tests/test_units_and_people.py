@@ -123,3 +123,21 @@ def test_road_chief_lookup(district):
     assert road_chief(section.id).person == person
     assert road_chief(district["sections"][0].id) is None
     assert road_chief(None) is None
+
+
+def test_parent_loops_and_two_offices_for_one_street_are_refused(district):
+    with pytest.raises(ImportRejected) as err:
+        import_units(csv_file(
+            "code,name,kind,parent_code,region_code\n"
+            "U1,一,department,U2,\n"
+            "U2,二,department,U1,\n"
+        ))  # fmt: skip
+    assert "loop" in "\n".join(err.value.problems)
+    district["offices"]["west"].delete()
+    with pytest.raises(ImportRejected, match="row 2 is already"):
+        import_units(csv_file(
+            "code,name,kind,region_code\n"
+            "S1,甲办事处,street_office,410103001\n"
+            "S2,乙办事处,street_office,410103001\n"
+        ))  # fmt: skip
+    assert not Unit.objects.filter(code__in=["U1", "U2", "S1", "S2"]).exists()

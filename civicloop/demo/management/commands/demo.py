@@ -2,17 +2,20 @@
 
 import os
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from civicloop.demo.builder import build
+from civicloop.demo.builder import DemoRefused, build
 
 
 class Command(BaseCommand):
     help = _("Build the Erqi demo dataset (reused when present) and print the demo logins.")
 
     def handle(self, *args, **options) -> None:
-        report = build()
+        try:
+            report = build()
+        except DemoRefused as exc:
+            raise CommandError(str(exc)) from exc
         if report.reused:
             self.stdout.write(_("The Erqi demo data is already there; reusing it."))
         else:
