@@ -106,6 +106,18 @@ def _check_fields(problems: _Problems, where: str, model, **values: Any) -> None
             problems.add(where, f"{name}: " + "; ".join(exc.messages))
 
 
+def _flag(problems: _Problems, where: str, props: dict, key: str, default: bool) -> bool:
+    """A yes/no property; a bad value is recorded as a problem."""
+    value = props.get(key, "")
+    if value == "":
+        return default
+    try:
+        return parse_bool(value)
+    except ValueError as exc:
+        problems.add(where, exc)
+        return default
+
+
 def _whole_number(value: Any, minimum: int = 0) -> int:
     """A whole number ≥ minimum from a property or cell ("48", 48, 48.0)."""
     if isinstance(value, bool):
@@ -206,11 +218,7 @@ def import_regions(source) -> ImportReport:
                 geometry = parse_geojson_geometry(feature["geometry"], POLYGONS)
             except ValidationError as exc:
                 problems.add(where, exc)
-        try:
-            synthetic = parse_bool(props.get("synthetic", False))
-        except ValueError as exc:
-            problems.add(where, exc)
-            synthetic = False
+        synthetic = _flag(problems, where, props, "synthetic", default=False)
         parsed.append((n, code, level, name, kind, geometry, synthetic))
     existing = {r.code: r for r in Region.objects.filter(code__in=list(codes_in_file))}
     known_codes = set(codes_in_file) | set(
@@ -294,11 +302,7 @@ def import_cells(source) -> ImportReport:
         except ValidationError as exc:
             problems.add(where, exc)
             geometry = None
-        try:
-            synthetic = parse_bool(props.get("synthetic", False))
-        except ValueError as exc:
-            problems.add(where, exc)
-            synthetic = False
+        synthetic = _flag(problems, where, props, "synthetic", default=False)
         parsed.append(
             (
                 n,
@@ -413,11 +417,7 @@ def import_roads(source) -> ImportReport:
         except ValidationError as exc:
             problems.add(where, exc)
             geometry = None
-        try:
-            synthetic = parse_bool(props.get("synthetic", False))
-        except ValueError as exc:
-            problems.add(where, exc)
-            synthetic = False
+        synthetic = _flag(problems, where, props, "synthetic", default=False)
         name = _text(props, "name") or f"{road_name} {seq}"
         parsed.append(
             (
@@ -572,14 +572,8 @@ def import_compounds(source, filename: str | None = None) -> ImportReport:
             centre = shape.centroid
             if not index.locate(centre.x, centre.y, road_tolerance_m=0).inside:
                 problems.add(where, _("the compound lies outside the district."))
-        try:
-            managed = parse_bool(
-                props.get("managed", True) if props.get("managed", "") != "" else True
-            )
-            synthetic = parse_bool(props.get("synthetic", False))
-        except ValueError as exc:
-            problems.add(where, exc)
-            managed, synthetic = True, False
+        managed = _flag(problems, where, props, "managed", default=True)
+        synthetic = _flag(problems, where, props, "synthetic", default=False)
         parsed.append(
             (
                 where,
