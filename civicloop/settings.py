@@ -46,7 +46,13 @@ INSTALLED_APPS = [
     "civicloop.geo",
     "civicloop.worktime",
     "civicloop.org",
+    "civicloop.notify",
     "civicloop.cases",
+    "civicloop.evaluation",
+    "civicloop.api",
+    "civicloop.console",
+    "civicloop.portal",
+    "civicloop.open311",
     "civicloop.demo",
 ]
 
@@ -135,3 +141,14 @@ GEO_ROAD_TOLERANCE_M = float(os.environ.get("GEO_ROAD_TOLERANCE_M", "30"))
 GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "5"))
 # How often (seconds) a process reloads work calendars changed by another process.
 WORKTIME_CACHE_SECONDS = float(os.environ.get("WORKTIME_CACHE_SECONDS", "60"))
+
+# --- The case loop ---------------------------------------------------------
+# Largest photo accepted (bytes); JPEG, PNG and WebP only, checked by content.
+CASES_MAX_UPLOAD_BYTES = env_int("CASES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# Longest edge of a thumbnail (pixels).
+CASES_THUMBNAIL_PX = env_int("CASES_THUMBNAIL_PX", 320)
+# Address of the console used in notification links.
+CIVICLOOP_BASE_URL = os.environ.get("CIVICLOOP_BASE_URL", "http://127.0.0.1:8000")
+# E-mail for notifications (the outbox delivers through Django's mail backend).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicloop@localhost")

@@ -1,7 +1,24 @@
-"""Models of the case loop. The catalogue (categories, filing standards, time
-limits) lives in :mod:`civicloop.cases.models.catalogue`; the case models will
-join it in their own module."""
+"""Models of the case loop: the catalogue (:mod:`.catalogue`) and the cases
+with their history, evidence, requests and orders (:mod:`.case`)."""
 
+from civicloop.cases.models.case import (
+    HANDLING_STATES,
+    OPEN_STATES,
+    SOURCES_NEEDING_VERIFICATION,
+    CancelReason,
+    Case,
+    CaseEvent,
+    CaseFollower,
+    CaseRequest,
+    DailySequence,
+    Evidence,
+    Light,
+    LoopConfig,
+    Rating,
+    Source,
+    State,
+    SupervisionOrder,
+)
 from civicloop.cases.models.catalogue import (
     CategoryClass,
     Family,
@@ -13,11 +30,27 @@ from civicloop.cases.models.catalogue import (
 )
 
 __all__ = [
+    "HANDLING_STATES",
+    "OPEN_STATES",
+    "SOURCES_NEEDING_VERIFICATION",
+    "CancelReason",
+    "Case",
+    "CaseEvent",
+    "CaseFollower",
+    "CaseRequest",
     "CategoryClass",
+    "DailySequence",
+    "Evidence",
     "Family",
     "FilingStandard",
+    "Light",
     "LimitUnit",
+    "LoopConfig",
+    "Rating",
     "SmallClass",
+    "Source",
+    "State",
+    "SupervisionOrder",
     "TimeLimit",
     "Urgency",
 ]
