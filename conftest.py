@@ -104,3 +104,82 @@ def district(db):
         "district": d, "west": west, "east": east, "west_c": west_c, "east_c": east_c,
         "cells": cells, "road": road, "sections": sections, "offices": offices, "area": area,
     }  # fmt: skip
+
+
+# --- the case loop ------------------------------------------------------------
+
+
+def make_photo(color=(200, 80, 40), size=(64, 48), fmt="JPEG") -> bytes:
+    """A small real image, made in memory."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def photo():
+    return make_photo
+
+
+@pytest.fixture
+def loop(district, tmp_path, settings):
+    """The tiny district with the catalogue, centre staff, units, people and rules.
+
+    Users (password "pw"): inspector (patrol area of the west street),
+    inspector2 (no patrol area), acceptor, shift_leader, dispatcher,
+    supervisor, admin_role; handler_west / leader_west (west street office),
+    handler_east (east street office), handler_clean (street-cleaning company),
+    road_chief (section 1 of the test road).
+    Rule: E0102 (exposed garbage) → cleaning company; everything else falls
+    back to the street office.
+    """
+    from django.contrib.auth import get_user_model
+
+    from civicloop.cases.catalogue_loader import load_catalogue
+    from civicloop.cases.models import LoopConfig
+    from civicloop.cases.permissions import actor_for
+    from civicloop.org.models import Membership, Person, ResponsibilityRule, Role
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    load_catalogue()
+    centre = Unit.objects.create(code="ZX", name="指挥中心", kind=Unit.Kind.DEPARTMENT)
+    cleaning = Unit.objects.create(code="HW", name="环卫清扫公司", kind=Unit.Kind.CONTRACTOR)
+    supervision = Unit.objects.create(code="DC", name="区督查局", kind=Unit.Kind.DEPARTMENT)
+    ResponsibilityRule.objects.create(category_code="E0102", unit=cleaning)
+    config = LoopConfig.get()
+    config.supervision_office = supervision
+    config.save()
+    User = get_user_model()
+    users, actors = {}, {}
+    for username, unit, role, extra in [
+        ("inspector", centre, Role.INSPECTOR, {"patrol_area": district["area"]}),
+        ("inspector2", centre, Role.INSPECTOR, {}),
+        ("acceptor", centre, Role.ACCEPTOR, {}),
+        ("shift_leader", centre, Role.SHIFT_LEADER, {}),
+        ("dispatcher", centre, Role.DISPATCHER, {}),
+        ("supervisor", supervision, Role.SUPERVISOR, {}),
+        ("admin_role", centre, Role.ADMINISTRATOR, {}),
+        ("handler_west", district["offices"]["west"], Role.HANDLER, {}),
+        ("leader_west", district["offices"]["west"], Role.UNIT_LEADER, {}),
+        ("handler_east", district["offices"]["east"], Role.HANDLER, {}),
+        ("handler_clean", cleaning, Role.HANDLER, {}),
+        ("road_chief", district["offices"]["west"], Role.ROAD_CHIEF,
+         {"road_section": district["sections"][0]}),
+    ]:  # fmt: skip
+        user = User.objects.create_user(username, password="pw")
+        person = Person.objects.create(name=username, user=user)
+        Membership.objects.create(person=person, unit=unit, role=role, **extra)
+        users[username] = user
+        actors[username] = actor_for(user)
+    return {
+        **district, "users": users, "actors": actors, "centre": centre,
+        "cleaning": cleaning, "supervision": supervision, "config": config,
+        # a point in the west street's cell 01 (area class A, patrol area PA1)
+        "west_point": (113.602, 34.703),
+        # a point in the east street's cell (area class C, no patrol area)
+        "east_point": (113.612, 34.703),
+    }  # fmt: skip

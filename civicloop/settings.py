@@ -118,6 +118,22 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# Vendored front-end libraries (frontend/vendor.sh) and project-wide assets.
+STATICFILES_DIRS = [BASE_DIR / "civicloop" / "static"]
+LOGIN_URL = "console:login"
+LOGIN_REDIRECT_URL = "console:home"
+LOGOUT_REDIRECT_URL = "console:login"
+
+# One process's memory by default; production with several processes sets
+# CACHE_URL-style settings here (e.g. Redis) so rate limits are shared.
+CACHES = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+        ),
+        "LOCATION": os.environ.get("CACHE_LOCATION", "civicloop"),
+    }
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
@@ -152,3 +168,18 @@ CIVICLOOP_BASE_URL = os.environ.get("CIVICLOOP_BASE_URL", "http://127.0.0.1:8000
 # E-mail for notifications (the outbox delivers through Django's mail backend).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicloop@localhost")
+
+# --- Maps ------------------------------------------------------------------
+# A tile URL template for production (天地图 or an internal server), e.g.
+# "https://t{s}.tianditu.gov.cn/vec_w/wmts?...&tk=KEY". Empty: the maps draw
+# the boundaries on a plain background and load nothing from the internet.
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
+MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
+MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "")
+
+# --- Public side -------------------------------------------------------------
+# Rate limits per client address (django-ratelimit syntax: "count/period").
+PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/m")
+OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")
+# The key of the Open311 client the demo creates.
+OPEN311_DEMO_KEY = os.environ.get("OPEN311_DEMO_KEY", "demo-open311-key")

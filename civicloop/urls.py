@@ -1,12 +1,21 @@
 """URL map of Civicloop."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    # Until the staff console exists, the admin is the home page.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/", include("civicloop.api.urls")),
+    path("console/", include("civicloop.console.urls")),
+    path("open311/", include("civicloop.open311.urls")),
+    path("evaluation/", include("civicloop.evaluation.urls")),
+    # The resident portal owns the site root (home, report, track, privacy).
+    path("", include("civicloop.portal.urls")),
 ]
+
+if settings.DEBUG:  # pragma: no cover - development convenience
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

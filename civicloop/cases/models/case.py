@@ -203,7 +203,9 @@ class Case(models.Model):
     limit_amount = models.DecimalField(
         _("limit"), max_digits=7, decimal_places=2, null=True, blank=True
     )
-    limit_unit = models.CharField(_("limit unit"), max_length=20, choices=LimitUnit.choices, blank=True)
+    limit_unit = models.CharField(
+        _("limit unit"), max_length=20, choices=LimitUnit.choices, blank=True
+    )
     handling_started_at = models.DateTimeField(_("handling started"), null=True, blank=True)
     handling_deadline = models.DateTimeField(_("handling deadline"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
@@ -248,7 +250,8 @@ class Case(models.Model):
                 fields=["yellow_at"], condition=Q(light="green"), name="cases_case_turn_yellow"
             ),
             models.Index(
-                fields=["due_at"], condition=Q(light__in=["green", "yellow"]),
+                fields=["due_at"],
+                condition=Q(light__in=["green", "yellow"]),
                 name="cases_case_turn_red",
             ),  # fmt: skip
         ]
@@ -554,6 +557,9 @@ class Rating(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.level}"
+
     @property
     def satisfied(self) -> bool:
         return self.level >= 3
@@ -576,6 +582,9 @@ class CaseFollower(models.Model):
         verbose_name = _("follower")
         verbose_name_plural = _("followers")
 
+    def __str__(self) -> str:
+        return self.tracking_code
+
 
 class DailySequence(models.Model):
     """The last case number used per prefix and day (case numbers are unique)."""
@@ -586,6 +595,9 @@ class DailySequence(models.Model):
     class Meta:
         verbose_name = _("case number sequence")
         verbose_name_plural = _("case number sequences")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.value}"
 
 
 class LoopConfig(models.Model):
@@ -611,7 +623,9 @@ class LoopConfig(models.Model):
     public_nearby_radius_m = models.PositiveIntegerField(
         _("nearby radius for residents (m)"), default=250
     )
-    accept_minutes = models.PositiveIntegerField(_("acceptance limit (working minutes)"), default=10)
+    accept_minutes = models.PositiveIntegerField(
+        _("acceptance limit (working minutes)"), default=10
+    )
     verify_minutes = models.PositiveIntegerField(
         _("verification limit (working minutes)"), default=30
     )
@@ -634,9 +648,7 @@ class LoopConfig(models.Model):
     escalate_after_hours = models.PositiveIntegerField(
         _("escalate to the supervision office after (hours overdue)"), default=8
     )
-    require_result_photo = models.BooleanField(
-        _("results need an after-photo"), default=True
-    )
+    require_result_photo = models.BooleanField(_("results need an after-photo"), default=True)
     supervision_office = models.ForeignKey(
         "org.Unit", verbose_name=_("supervision office"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",

@@ -1,0 +1,4 @@
+"""URLs of the api app."""
+
+app_name = "api"
+urlpatterns: list = []

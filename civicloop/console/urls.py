@@ -1,0 +1,4 @@
+"""URLs of the console app."""
+
+app_name = "console"
+urlpatterns: list = []
