@@ -927,8 +927,10 @@ def sign_case(actor: Actor, case, *, note: str = "", version=None, at=None) -> C
         case = _load(case, version)
         role = _require_unit(actor, case)
         _expect(case, State.DISPATCHED)
+        minutes = LoopConfig.get().sign_minutes
+        sign_by = worktime.deadline_for(case.dispatched_at, minutes, "working_minutes").at
         _write(case, actor, role, Action.SIGN, now, to_state=State.IN_PROGRESS,
-               fields={"signed_at": now}, note=note)  # fmt: skip
+               fields={"signed_at": now}, note=note, on_time=now <= sign_by)  # fmt: skip
     return case
 
 

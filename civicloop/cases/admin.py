@@ -7,7 +7,17 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 
-from civicloop.cases.models import CategoryClass, FilingStandard, SmallClass, TimeLimit
+from civicloop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseRequest,
+    CategoryClass,
+    FilingStandard,
+    LoopConfig,
+    SmallClass,
+    SupervisionOrder,
+    TimeLimit,
+)
 
 
 @admin.register(CategoryClass)
@@ -101,3 +111,130 @@ class FilingStandardAdmin(admin.ModelAdmin):
     ]
     inlines = [TimeLimitInline]
     ordering = ["code"]
+
+
+# --- the loop ------------------------------------------------------------------
+# Cases change only through civicloop.cases.actions; the admin shows them and
+# their history read-only and edits only the loop settings.
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class CaseEventInline(admin.TabularInline):
+    model = CaseEvent
+    fields = [
+        "at",
+        "action",
+        "from_state",
+        "to_state",
+        "actor_name",
+        "role",
+        "unit",
+        "on_time",
+        "note",
+    ]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "number",
+        "state",
+        "light",
+        "small_class",
+        "street",
+        "unit",
+        "source",
+        "reported_at",
+    ]
+    list_filter = ["state", "light", "source", "urgency", "is_overdue"]
+    search_fields = ["number", "tracking_code", "description", "address"]
+    date_hierarchy = "reported_at"
+    list_select_related = ["small_class", "street", "unit"]
+    show_full_result_count = False
+    inlines = [CaseEventInline]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "at", "action", "from_state", "to_state", "actor_name", "role", "unit"]
+    list_filter = ["action", "role"]
+    search_fields = ["case__number", "actor_name", "note"]
+    list_select_related = ["case", "unit"]
+    show_full_result_count = False
+
+
+@admin.register(CaseRequest)
+class CaseRequestAdmin(ReadOnlyAdmin):
+    list_display = [
+        "case",
+        "kind",
+        "status",
+        "unit",
+        "hours",
+        "after_deadline",
+        "requested_at",
+        "decided_at",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["case__number", "reason"]
+    list_select_related = ["case", "unit"]
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(ReadOnlyAdmin):
+    list_display = ["case", "unit", "status", "issued_at", "reply_due", "replied_at"]
+    list_filter = ["status"]
+    search_fields = ["case__number", "opinion", "reply"]
+    list_select_related = ["case", "unit"]
+
+
+@admin.register(LoopConfig)
+class LoopConfigAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "fast_lane",
+        "fast_lane_sources",
+        "duplicate_radius_m",
+        "duplicate_days",
+    ]
+    autocomplete_fields = ["supervision_office"]
+    fieldsets = [
+        (_("Fast lane"), {"fields": ["fast_lane", "fast_lane_sources"]}),
+        (_("Duplicates"), {"fields": ["duplicate_radius_m", "duplicate_days", "public_nearby_radius_m"]}),
+        (
+            _("Stage limits"),
+            {"fields": ["accept_minutes", "verify_minutes", "file_minutes", "dispatch_minutes",
+                        "sign_minutes", "check_minutes", "close_minutes"]},
+        ),
+        (
+            _("Reminders and escalation"),
+            {"fields": ["remind_before_minutes", "escalate_after_hours", "supervision_office",
+                        "require_result_photo"]},
+        ),
+    ]  # fmt: skip
+
+    def has_add_permission(self, request) -> bool:
+        return not LoopConfig.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
