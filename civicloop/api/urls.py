@@ -1,4 +1,12 @@
-"""URLs of the api app."""
+"""URLs of the api app: the NinjaAPI and the offline docs assets."""
+
+from django.urls import path
+
+from .api import api
+from .docs import asset
 
 app_name = "api"
-urlpatterns: list = []
+urlpatterns = [
+    path("docs/assets/<str:name>", asset, name="docs-asset"),
+    *api.urls[0],
+]

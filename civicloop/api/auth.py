@@ -1,0 +1,48 @@
+"""Bearer token authentication: ``Authorization: Bearer <key>``.
+
+The key is hashed (SHA-256) and looked up with its user in one query. Revoked
+tokens and inactive users are refused (401). ``last_used`` is written at most
+once a minute per token so that busy clients do not turn every read into a
+write.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from civicloop.cases.permissions import Actor, actor_for
+
+from .models import ApiToken, hash_key
+
+
+def _touch_interval() -> datetime.timedelta:
+    return datetime.timedelta(seconds=getattr(settings, "API_TOKEN_TOUCH_SECONDS", 60))
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token: str) -> ApiToken | None:
+        token = token.strip()
+        if not token or len(token) > 200:
+            return None
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(key_hash=hash_key(token), revoked=False, user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used is None or now - found.last_used > _touch_interval():
+            ApiToken.objects.filter(pk=found.pk).update(last_used=now)
+            found.last_used = now
+        request.user = found.user
+        return found
+
+
+def actor(request) -> Actor:
+    """The actor of the authenticated request (memberships loaded once)."""
+    return actor_for(request.user)

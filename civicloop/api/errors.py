@@ -1,0 +1,93 @@
+"""One error format for the whole API: ``{"code", "message", "field"}``.
+
+* :class:`~civicloop.cases.actions.ActionError` keeps its status (400 invalid,
+  403 forbidden, 409 invalid_state / conflict);
+* schema validation (pydantic) is 400 ``invalid`` naming the first bad field;
+* no or a bad token is 401 ``unauthenticated``;
+* anything the user may not see is 404 ``not_found`` — the same answer as
+  for something that does not exist.
+
+Messages follow the request's language (Accept-Language; Chinese by default).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from civicloop.cases.actions import ActionError
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error raised by an endpoint itself (not by an action)."""
+
+    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.field = status, code, message, field
+
+
+def not_found(what: str = "") -> ApiError:
+    return ApiError(404, "not_found", what or _("Not found."))
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> HttpResponse:
+    response = JsonResponse({"code": code, "message": str(message), "field": field}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="civicloop"'
+    return response
+
+
+def _field(loc) -> str | None:
+    # loc is (source, [param name,] field, ...); report the innermost named field.
+    names = [str(part) for part in loc[1:] if not isinstance(part, int)]
+    return names[-1] if names else None
+
+
+def install(api) -> None:
+    @api.exception_handler(ActionError)
+    def action_error(request, exc: ActionError):
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @api.exception_handler(ApiError)
+    def api_error(request, exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.field)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request, exc: ValidationError):
+        first = exc.errors[0] if exc.errors else {}
+        field = _field(first.get("loc", ()))
+        kind = first.get("type", "")
+        if kind == "missing":
+            message = _("This field is required: %(field)s.") % {"field": field}
+        elif first.get("loc", ("",))[0] == "body" and field is None:
+            message = _("The request body is not valid JSON.")
+        else:
+            message = _("This value is not valid: %(field)s.") % {"field": field or "?"}
+        return error_response(400, "invalid", message, field)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return error_response(
+            401, "unauthenticated", _("Sign in: send a valid token as 'Authorization: Bearer …'.")
+        )
+
+    @api.exception_handler(Http404)
+    def http404(request, exc):
+        return error_response(404, "not_found", _("Not found."))
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        codes = {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 409: "conflict", 413: "too_large",
+                 429: "rate_limited"}  # fmt: skip
+        return error_response(exc.status_code, codes.get(exc.status_code, "error"), exc.message)
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc: Exception):
+        logger.exception("API error on %s %s", request.method, request.path)
+        return error_response(500, "server_error", _("Something went wrong on our side."))
