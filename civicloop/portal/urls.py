@@ -1,4 +1,20 @@
-"""URLs of the portal app."""
+"""URLs of the resident portal (the site root)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "portal"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("report/", views.report, name="report"),
+    path("report/nearby.json", views.nearby, name="nearby"),
+    path("report/follow/", views.follow, name="follow"),
+    path("track/", views.track_lookup, name="track_lookup"),
+    path("track/<str:code>/", views.track, name="track"),
+    path("track/<str:code>/rate/", views.rate, name="rate"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
+    path("boundaries.geojson", views.boundaries, name="boundaries"),
+]

@@ -1,0 +1,389 @@
+"""Open311 GeoReport v2 endpoints under ``/open311/v2/``.
+
+Every endpoint answers in JSON or XML after its ``.json`` / ``.xml`` suffix;
+errors are the specification's list of ``{code, description}`` with HTTP 400,
+403 (API key) or 404 (unknown service, request, token or jurisdiction), and
+429 with ``Retry-After`` when a client address sends too many requests.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import math
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import get_usage
+
+from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, report_case
+from civicloop.cases.models import OPEN_STATES
+from civicloop.cases.permissions import public_actor
+
+from . import render
+from .geocode import geocode
+from .models import Open311Client, Open311Request
+from .requests import request_dict, request_queryset
+from .services import (
+    InvalidAttribute,
+    attributes_for,
+    service_dict,
+    service_queryset,
+    validate_attributes,
+)
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MAX_WINDOW = datetime.timedelta(days=90)
+MAX_PAGE_SIZE = 1000
+_ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
+
+
+def jurisdiction_ids() -> set[str]:
+    ids = {settings.CIVICLOOP_DISTRICT_CODE, getattr(settings, "OPEN311_JURISDICTION_ID", "")}
+    return {i for i in ids if i}
+
+
+def _rate(_group, _request) -> str:
+    return settings.OPEN311_RATE_LIMIT
+
+
+def endpoint(*methods: str):
+    """Method check, rate limit and jurisdiction check shared by every endpoint."""
+
+    def decorate(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        def wrapper(request, *args, fmt: str = "xml", **kwargs):
+            if request.method not in methods:
+                response = render.errors(
+                    fmt, 400, _("Use %(methods)s here.") % {"methods": " or ".join(methods)}
+                )
+                response["Allow"] = ", ".join(methods)
+                return response
+            usage = get_usage(request, group="open311", key="ip", rate=_rate, increment=True)
+            if usage and usage["should_limit"]:
+                response = render.errors(
+                    fmt, 429, _("Too many requests from your address; try again later.")
+                )
+                response["Retry-After"] = str(max(1, math.ceil(usage["time_left"])))
+                return response
+            params = request.POST if request.method == "POST" else request.GET
+            jurisdiction = params.get("jurisdiction_id", "").strip()
+            if jurisdiction and jurisdiction not in jurisdiction_ids():
+                return render.errors(
+                    fmt, 404,
+                    _("jurisdiction_id %(id)s was not found; this endpoint serves %(ids)s.")
+                    % {"id": jurisdiction[:40], "ids": ", ".join(sorted(jurisdiction_ids()))},
+                )  # fmt: skip
+            return view(request, *args, fmt=fmt, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+# --- discovery and services ------------------------------------------------------
+
+
+@endpoint("GET")
+def discovery(request, fmt: str):
+    changeset = getattr(settings, "OPEN311_CHANGESET", "2025-01-01 00:00")
+    data = {
+        "changeset": changeset,
+        "contact": getattr(settings, "OPEN311_CONTACT", "")
+        or _("The district's digital city management command centre."),
+        "key_service": getattr(settings, "OPEN311_KEY_SERVICE", "")
+        or _("API keys are issued by the centre's administrators on request."),
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": request.build_absolute_uri(reverse("open311:root")).rstrip("/"),
+                "changeset": changeset,
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    return render.respond(fmt, "discovery", data)
+
+
+@endpoint("GET")
+def services(request, fmt: str):
+    data = [service_dict(small) for small in service_queryset()]
+    return render.respond(fmt, "services", data)
+
+
+@endpoint("GET")
+def service_definition(request, code: str, fmt: str):
+    small = service_queryset().filter(full_code=code.strip().upper()).first()
+    if small is None:
+        return render.errors(
+            fmt, 404, _("service_code %(code)s was not found.") % {"code": code[:20]}
+        )
+    data = {
+        "service_code": small.full_code,
+        "attributes": [attribute.as_dict() for attribute in attributes_for(small)],
+    }
+    return render.respond(fmt, "service_definition", data)
+
+
+# --- requests -------------------------------------------------------------------
+
+
+@endpoint("GET", "POST")
+def service_requests(request, fmt: str):
+    if request.method == "POST":
+        return _create(request, fmt)
+    return _list(request, fmt)
+
+
+class BadRequest(Exception):
+    def __init__(self, *messages: str, status: int = 400):
+        super().__init__(*messages)
+        self.messages = messages
+        self.status = status
+
+
+def _w3_param(params, name: str, end: bool = False) -> datetime.datetime | None:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw.replace(" ", "+") if "T" in raw else raw)
+        day = parse_date(raw) if value is None else None
+    except ValueError:
+        value = day = None
+    if value is None:
+        if day is None:
+            raise BadRequest(
+                _("%(name)s must be a W3C datetime such as 2024-05-01T00:00:00+08:00.")
+                % {"name": name}
+            )
+        value = datetime.datetime.combine(day, datetime.time.max if end else datetime.time.min)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
+def _positive_int(params, name: str, default: int) -> int:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest(_("%(name)s must be a whole number from 1.") % {"name": name})
+    return int(raw)
+
+
+def _list(request, fmt: str):
+    params = request.GET
+    try:
+        queryset = request_queryset().order_by("-reported_at", "-id")
+        ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+        if ids:
+            # The specification: a list of IDs overrides every other argument.
+            queryset = queryset.filter(number__in=ids[:MAX_PAGE_SIZE])
+        else:
+            codes = [
+                c.strip().upper() for c in params.get("service_code", "").split(",") if c.strip()
+            ]
+            if codes:
+                queryset = queryset.filter(small_class__full_code__in=codes)
+            start = _w3_param(params, "start_date")
+            end = _w3_param(params, "end_date", end=True)
+            if start and end:
+                if end < start:
+                    raise BadRequest(_("end_date is before start_date."))
+                if end - start > MAX_WINDOW:
+                    raise BadRequest(_("start_date and end_date may not span more than 90 days."))
+            elif start:
+                end = start + MAX_WINDOW
+            elif end:
+                start = end - MAX_WINDOW
+            else:
+                end = timezone.now()
+                start = end - MAX_WINDOW
+            queryset = queryset.filter(reported_at__gte=start, reported_at__lte=end)
+            statuses = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
+            if statuses - {"open", "closed"}:
+                raise BadRequest(_("status is open or closed (or both, comma separated)."))
+            if statuses == {"open"}:
+                queryset = queryset.filter(state__in=OPEN_STATES)
+            elif statuses == {"closed"}:
+                queryset = queryset.exclude(state__in=OPEN_STATES)
+        page = _positive_int(params, "page", 1)
+        page_size = min(_positive_int(params, "page_size", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
+    except BadRequest as error:
+        return render.errors(fmt, error.status, *error.messages)
+    offset = (page - 1) * page_size
+    cases = queryset[offset : offset + page_size]
+    return render.respond(fmt, "service_requests", [request_dict(c, request) for c in cases])
+
+
+@endpoint("GET")
+def service_request(request, request_id: str, fmt: str):
+    case = request_queryset().filter(number=request_id.strip()).first()
+    if case is None:
+        return render.errors(
+            fmt, 404, _("service_request_id %(id)s was not found.") % {"id": request_id[:40]}
+        )
+    return render.respond(fmt, "service_requests", [request_dict(case, request)])
+
+
+@endpoint("GET")
+def token(request, token: str, fmt: str):
+    found = Open311Request.objects.select_related("case").filter(token=token.strip()).first()
+    if found is None:
+        return render.errors(fmt, 404, _("token %(token)s was not found.") % {"token": token[:40]})
+    data = [{"service_request_id": found.case.number, "token": found.token}]
+    return render.respond(fmt, "service_requests", data)
+
+
+def _attributes(params) -> dict[str, list[str]]:
+    given: dict[str, list[str]] = {}
+    for key in params:
+        match = _ATTRIBUTE_RE.match(key)
+        if match:
+            given.setdefault(match.group(1), []).extend(params.getlist(key))
+        elif key.startswith("attribute"):
+            raise BadRequest(
+                _("%(key)s: write attributes as attribute[code]=value.") % {"key": key[:40]}
+            )
+    return given
+
+
+def _text(params, name: str, limit: int) -> str:
+    value = params.get(name, "").strip()
+    if len(value) > limit:
+        raise BadRequest(
+            _("%(name)s: at most %(n)d characters, please.") % {"name": name, "n": limit}
+        )
+    return value
+
+
+def _location(params) -> tuple[float, float, str]:
+    lat_raw, lon_raw = params.get("lat", "").strip(), params.get("long", "").strip()
+    address = _text(params, "address_string", 200)
+    if lat_raw or lon_raw:
+        if not (lat_raw and lon_raw):
+            raise BadRequest(_("Send both lat and long (WGS-84), not only one of them."))
+        try:
+            lat, lon = float(lat_raw), float(lon_raw)
+        except ValueError:
+            raise BadRequest(_("lat and long must be decimal degrees (WGS-84).")) from None
+        if not (
+            math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180
+        ):
+            raise BadRequest(_("lat and long are not a valid WGS-84 position."))
+        return lon, lat, address
+    if address:
+        point = geocode(address)
+        if point is None:
+            raise BadRequest(
+                _(
+                    "address_string %(address)s could not be located (only compound names are "
+                    "known); send lat and long instead."
+                )
+                % {"address": address[:60]}
+            )
+        return point[0], point[1], address
+    if params.get("address_id", "").strip():
+        raise BadRequest(_("address_id is not supported here; send lat and long."))
+    raise BadRequest(_("A location is required: lat and long, or address_string."))
+
+
+def _create(request, fmt: str):
+    params = request.POST
+    key = params.get("api_key", "").strip()
+    if not key:
+        return render.errors(fmt, 403, _("api_key is missing -- can't create the request."))
+    client = Open311Client.authenticate(key)
+    if client is None:
+        return render.errors(fmt, 403, _("Invalid api_key received -- can't create the request."))
+    try:
+        code = params.get("service_code", "").strip().upper()
+        if not code:
+            raise BadRequest(_("service_code was not provided."))
+        small = service_queryset().filter(full_code=code).first()
+        if small is None:
+            raise BadRequest(
+                _("service_code %(code)s was not found.") % {"code": code[:20]}, status=404
+            )
+        lon, lat, address = _location(params)
+        attributes = validate_attributes(small, _attributes(params))
+        description = _text(params, "description", MAX_DESCRIPTION)
+        email = _text(params, "email", 254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise BadRequest(_("email is not a valid e-mail address.")) from None
+        phone = _text(params, "phone", 40)
+        name = (_text(params, "last_name", 30) + _text(params, "first_name", 30)).strip()
+        account_id = _text(params, "account_id", 100)
+        device_id = _text(params, "device_id", 100)
+        media_url = _text(params, "media_url", 500)
+        if media_url:
+            try:
+                URLValidator(schemes=["http", "https"])(media_url)
+            except ValidationError:
+                raise BadRequest(_("media_url must be an http or https URL.")) from None
+    except InvalidAttribute as error:
+        return render.errors(fmt, 400, str(error))
+    except BadRequest as error:
+        return render.errors(fmt, error.status, *error.messages)
+    try:
+        with transaction.atomic():
+            case = report_case(
+                public_actor(),
+                source="public",
+                category=small,
+                lon=lon,
+                lat=lat,
+                description=description,
+                address=address,
+                urgency=attributes.get("urgency"),
+                standard=attributes.get("standard"),
+                owner=attributes.get("owner", ""),
+                photos=request.FILES.getlist("media"),
+                reporter_name=name,
+                reporter_phone=phone,
+                reporter_email=email,
+                external_id=f"open311:{client.pk}:{account_id}",
+            )
+            extra = Open311Request.objects.create(
+                case=case, client=client, account_id=account_id, device_id=device_id,
+                media_url=media_url, attributes=attributes,
+            )  # fmt: skip
+    except ActionError as error:
+        field = f"{error.field}: " if error.field else ""
+        return render.errors(fmt, 400, f"{field}{error.message}")
+    Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    track = request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code}))
+    notice = _(
+        "Received as case %(number)s; it will be checked and passed to the responsible unit. "
+        "Progress: %(url)s"
+    ) % {"number": case.number, "url": track}
+    data = [
+        {
+            "service_request_id": case.number,
+            "service_notice": notice,
+            "account_id": extra.account_id or None,
+        }
+    ]
+    return render.respond(fmt, "service_requests", data)
+
+
+@endpoint("GET", "POST")
+def not_found(request, fmt: str, rest: str = ""):
+    return render.errors(
+        fmt, 404, _("There is no such Open311 resource; see %(url)s.")
+        % {"url": request.build_absolute_uri(reverse("open311:discovery", kwargs={"fmt": "xml"}))},
+    )  # fmt: skip

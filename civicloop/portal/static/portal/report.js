@@ -1,0 +1,124 @@
+/* The report form: category search, map pin, device location, nearby open cases. */
+(function () {
+  "use strict";
+  var form = document.getElementById("report-form");
+  if (!form) return;
+  var text = JSON.parse(document.getElementById("portal-text").textContent);
+  var lonInput = form.querySelector("input[name=lon]");
+  var latInput = form.querySelector("input[name=lat]");
+  var category = document.getElementById("category");
+  var search = document.getElementById("category-search");
+  var status = document.getElementById("pin-status");
+  var mapEl = document.getElementById("map");
+
+  // Category search: hide options whose words do not contain the text.
+  search.addEventListener("input", function () {
+    var q = search.value.trim().toLowerCase();
+    var first = null;
+    Array.prototype.forEach.call(category.querySelectorAll("option[data-keywords]"), function (opt) {
+      var show = !q || opt.getAttribute("data-keywords").toLowerCase().indexOf(q) !== -1;
+      opt.hidden = !show;
+      opt.disabled = !show;
+      if (show && !first) first = opt;
+    });
+    if (q && first && (category.selectedOptions.length === 0 || category.selectedOptions[0].hidden)) {
+      category.value = first.value;
+      checkNearby();
+    }
+  });
+
+  // The map: boundaries from the geo app, tiles only when configured.
+  var map = L.map(mapEl, { zoomControl: true, attributionControl: !!mapEl.dataset.tileUrl });
+  if (mapEl.dataset.tileUrl) {
+    var options = { attribution: mapEl.dataset.tileAttribution || "", maxZoom: 19 };
+    if (mapEl.dataset.tileSubdomains) options.subdomains = mapEl.dataset.tileSubdomains.split(",");
+    L.tileLayer(mapEl.dataset.tileUrl, options).addTo(map);
+  }
+  map.setView([34.72, 113.62], 12);
+  var marker = null;
+
+  function setPin(lat, lon, pan) {
+    lonInput.value = lon.toFixed(6);
+    latInput.value = lat.toFixed(6);
+    if (marker) marker.setLatLng([lat, lon]);
+    else marker = L.marker([lat, lon]).addTo(map);
+    if (pan) map.setView([lat, lon], Math.max(map.getZoom(), 16));
+    status.textContent = text.pinPlaced;
+    checkNearby();
+  }
+
+  fetch(mapEl.dataset.boundaries, { credentials: "same-origin" })
+    .then(function (r) { return r.json(); })
+    .then(function (data) {
+      var layer = L.geoJSON(data, {
+        style: function (f) {
+          return f.properties.level === 1
+            ? { color: "#0b5cad", weight: 3, fill: false }
+            : { color: "#52606d", weight: 1, dashArray: "4 4", fillOpacity: 0.03 };
+        },
+        onEachFeature: function (f, l) { l.bindTooltip(f.properties.name, { sticky: true }); },
+        interactive: false
+      }).addTo(map);
+      if (layer.getLayers().length) map.fitBounds(layer.getBounds());
+    })
+    .catch(function () { /* a map without boundaries still takes a pin */ })
+    .then(function () {
+      if (lonInput.value && latInput.value) setPin(parseFloat(latInput.value), parseFloat(lonInput.value), true);
+      mapEl.setAttribute("data-ready", "1");
+    });
+
+  map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); });
+
+  document.getElementById("locate-me").addEventListener("click", function () {
+    if (!navigator.geolocation) { status.textContent = text.noLocation; return; }
+    navigator.geolocation.getCurrentPosition(
+      function (pos) { setPin(pos.coords.latitude, pos.coords.longitude, true); },
+      function () { status.textContent = text.noLocation; },
+      { enableHighAccuracy: true, timeout: 10000 }
+    );
+  });
+
+  // Open cases of the same kind nearby: offer to follow one instead.
+  var nearby = document.getElementById("nearby");
+  var list = document.getElementById("nearby-list");
+  var template = document.getElementById("nearby-item");
+  var pending = 0;
+
+  function checkNearby() {
+    if (!category.value || !lonInput.value || !latInput.value) { nearby.hidden = true; return; }
+    var url = form.dataset.nearbyUrl + "?" + new URLSearchParams({
+      category: category.value, lon: lonInput.value, lat: latInput.value
+    });
+    var ticket = ++pending;
+    fetch(url, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : { cases: [] }; })
+      .then(function (data) {
+        if (ticket !== pending) return;
+        list.textContent = "";
+        data.cases.forEach(function (c) {
+          var item = template.content.cloneNode(true);
+          item.querySelector(".n-category").textContent = c.category;
+          item.querySelector(".n-state").textContent = c.state;
+          item.querySelector(".n-distance").textContent = c.distance_m + " " + text.metres;
+          item.querySelector(".n-number").textContent = c.number;
+          item.querySelector(".n-reported").textContent = c.reported;
+          item.querySelector(".n-description").textContent = c.description;
+          item.querySelector("button.follow").value = c.number;
+          list.appendChild(item);
+        });
+        nearby.hidden = data.cases.length === 0;
+        form.setAttribute("data-nearby-checked", String(data.cases.length));
+      })
+      .catch(function () { nearby.hidden = true; });
+  }
+
+  category.addEventListener("change", checkNearby);
+
+  // Following copies the contacts typed in the report form.
+  var followForm = document.getElementById("follow-form");
+  followForm.addEventListener("submit", function () {
+    var f = followForm;
+    f.querySelector("input[name=email]").value = form.querySelector("input[name=email]").value;
+    f.querySelector("input[name=phone]").value = form.querySelector("input[name=phone]").value;
+  });
+})();

@@ -1,0 +1,314 @@
+"""The resident portal: home, report, nearby cases, follow, tracking, rating, privacy."""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+
+import shapely
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit.core import get_usage
+
+from civicloop.cases.actions import (
+    ActionError,
+    find_duplicates,
+    follow_case,
+    rate_case,
+    report_case,
+)
+from civicloop.cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseFollower,
+    Evidence,
+    LoopConfig,
+    Rating,
+    SmallClass,
+    Source,
+    State,
+)
+from civicloop.cases.permissions import public_actor
+from civicloop.geo.models import GeoDataVersion, Region
+
+from .forms import MAX_PORTAL_PHOTOS, FollowForm, RatingForm, ReportForm, category_groups
+from .timeline import PUBLIC_PHOTO_KINDS, case_queryset, merge_chain, timeline
+
+NEARBY_DAYS = 365
+
+
+def _rate(_group, _request) -> str:
+    return settings.PORTAL_RATE_LIMIT
+
+
+def limit_intake(view):
+    """Count POSTs per client address (settings.PORTAL_RATE_LIMIT); answer 429 past the limit."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            usage = get_usage(
+                request, group="portal-intake", key="ip", rate=_rate, method="POST", increment=True
+            )
+            if usage and usage["should_limit"]:
+                retry = max(1, math.ceil(usage["time_left"]))
+                response = render(request, "portal/429.html", {"retry_after": retry}, status=429)
+                response["Retry-After"] = str(retry)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _map_context() -> dict:
+    return {
+        "map_tile_url": settings.MAP_TILE_URL,
+        "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        "map_tile_subdomains": settings.MAP_TILE_SUBDOMAINS,
+    }
+
+
+@require_GET
+def home(request):
+    return render(request, "portal/home.html")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "portal/privacy.html")
+
+
+@require_http_methods(["GET", "POST"])
+@limit_intake
+def report(request):
+    form = ReportForm(request.POST or None)
+    photo_error = ""
+    if request.method == "POST":
+        photos = request.FILES.getlist("photos")
+        if len(photos) > MAX_PORTAL_PHOTOS:
+            photo_error = _("At most %(n)d photos, please.") % {"n": MAX_PORTAL_PHOTOS}
+        if form.is_valid() and not photo_error:
+            data = form.cleaned_data
+            try:
+                case = report_case(
+                    public_actor(), source=Source.PUBLIC, category=data["category"],
+                    lon=data["lon"], lat=data["lat"], description=data["description"],
+                    address=data["address"], photos=photos, reporter_phone=data["phone"],
+                    reporter_email=data["email"],
+                )  # fmt: skip
+            except ActionError as error:
+                target = {"location": "lon", "category": "category", "description": "description",
+                          "address": "address", "reporter_phone": "phone",
+                          "reporter_email": "email"}.get(error.field or "")  # fmt: skip
+                if error.field == "photos":
+                    photo_error = error.message
+                else:
+                    form.add_error(target, error.message)
+            else:
+                request.session["portal_new_code"] = case.tracking_code
+                return redirect("portal:track", code=case.tracking_code)
+    selected = (form.data.get("category") or "").upper() if form.is_bound else ""
+    context = {
+        "form": form,
+        "groups": category_groups(),
+        "selected": selected,
+        "photo_error": photo_error,
+        "max_photos": MAX_PORTAL_PHOTOS,
+        "radius_m": LoopConfig.get().public_nearby_radius_m,
+        "portal_text": {
+            "metres": _("m away"),
+            "pinPlaced": _("Pin placed."),
+            "noLocation": _("Your location is not available; tap the map instead."),
+        },
+        **_map_context(),
+    }
+    return render(request, "portal/report.html", context, status=400 if form.is_bound else 200)
+
+
+def _float(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+@require_GET
+def nearby(request):
+    """Open cases of the same kind near a point (JSON), for the resident to follow instead."""
+    code = (request.GET.get("category") or "").strip().upper()
+    lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
+    if lon is None or lat is None or not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        return JsonResponse({"error": _("Give lon and lat as numbers.")}, status=400)
+    small = SmallClass.objects.active().filter(full_code=code).first()
+    if small is None:
+        return JsonResponse({"error": _("Unknown category.")}, status=400)
+    radius = LoopConfig.get().public_nearby_radius_m
+    found = find_duplicates(small.pk, lon, lat, radius_m=radius, days=NEARBY_DAYS)
+    cases = []
+    for case, distance in found:
+        description = case.description if case.source == Source.PUBLIC else ""
+        cases.append(
+            {
+                "number": case.number,
+                "category": small.name,
+                "state": str(case.get_state_display()),
+                "reported": timezone.localtime(case.reported_at).strftime("%Y-%m-%d %H:%M"),
+                "distance_m": round(distance),
+                "description": description[:120],
+            }
+        )
+    return JsonResponse({"radius_m": radius, "cases": cases})
+
+
+@require_POST
+@limit_intake
+def follow(request):
+    form = FollowForm(request.POST)
+    if not form.is_valid():
+        return render(request, "portal/message.html",
+                      {"title": _("Could not follow the case"),
+                       "text": _("Check the e-mail address and try again.")}, status=400)  # fmt: skip
+    case = Case.objects.filter(
+        number=form.cleaned_data["number"].strip(), state__in=OPEN_STATES
+    ).first()
+    if case is None:
+        return render(request, "portal/message.html",
+                      {"title": _("Could not follow the case"),
+                       "text": _("This case is no longer open.")}, status=400)  # fmt: skip
+    try:
+        follower = follow_case(
+            case, email=form.cleaned_data["email"], phone=form.cleaned_data["phone"]
+        )
+    except ActionError as error:
+        return render(request, "portal/message.html",
+                      {"title": _("Could not follow the case"), "text": error.message},
+                      status=400)  # fmt: skip
+    request.session["portal_new_code"] = follower.tracking_code
+    return redirect("portal:track", code=follower.tracking_code)
+
+
+@require_GET
+def track_lookup(request):
+    code = (request.GET.get("code") or "").strip().upper()
+    if code:
+        return redirect("portal:track", code=code)
+    return render(request, "portal/track_lookup.html")
+
+
+def _resolve(code: str) -> tuple[Case, bool]:
+    """The case behind a tracking code, and whether the code is the reporter's own."""
+    code = code.strip().upper()
+    case = case_queryset().filter(tracking_code=code).first()
+    if case is not None:
+        return case, True
+    follower = CaseFollower.objects.filter(tracking_code=code).first()
+    if follower is not None:
+        return case_queryset().get(pk=follower.case_id), False
+    raise Http404
+
+
+def _last_rating(case: Case) -> Rating | None:
+    if case.closed_at is None:
+        return None
+    return (
+        Rating.objects.filter(case=case, rated_at__gte=case.closed_at).order_by("-rated_at").first()
+    )
+
+
+@require_GET
+def track(request, code: str):
+    try:
+        case, own = _resolve(code)
+    except Http404:
+        return render(request, "portal/track_lookup.html", {"not_found": code[:20]}, status=404)
+    rating = _last_rating(case) if case.state == State.CLOSED else None
+    can_rate = own and case.state == State.CLOSED and rating is None
+    chain = merge_chain(case)
+    merged_into = [{"case": target, "steps": timeline(target)} for target in chain]
+    just_created = request.session.pop("portal_new_code", None) == code.upper()
+    context = {
+        "case": case,
+        "code": code.upper(),
+        "own": own,
+        "steps": timeline(case),
+        "merged_into": merged_into,
+        "rating": rating,
+        "rating_form": RatingForm() if can_rate else None,
+        "just_created": just_created,
+        "is_open": case.state in OPEN_STATES,
+    }
+    return render(request, "portal/track.html", context)
+
+
+@require_POST
+@limit_intake
+def rate(request, code: str):
+    case = case_queryset().filter(tracking_code=code.strip().upper()).first()
+    if case is None:
+        raise Http404
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            rate_case(case, level=form.cleaned_data["level"], reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect("portal:track", code=case.tracking_code)
+    context = {"case": case, "code": case.tracking_code, "own": True, "steps": timeline(case),
+               "merged_into": [], "rating": None, "rating_form": form, "is_open": False}  # fmt: skip
+    return render(request, "portal/track.html", context, status=400)
+
+
+@require_GET
+def photo(request, pk: int, variant: str):
+    """The public copy or thumbnail of a before- or after-photo; never the original."""
+    evidence = Evidence.objects.filter(pk=pk, kind__in=PUBLIC_PHOTO_KINDS).first()
+    if evidence is None or variant not in ("public", "thumb"):
+        raise Http404
+    file = evidence.public if variant == "public" else evidence.thumbnail
+    content_type = evidence.content_type if variant == "public" else "image/jpeg"
+    try:
+        handle = file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def boundaries(request):
+    """District and street boundaries as GeoJSON (simplified, cached per geometry version)."""
+    key = f"portal:boundaries:{GeoDataVersion.current()}"
+    body = cache.get(key)
+    if body is None:
+        features = []
+        for region in Region.objects.filter(
+            level__lte=Region.Level.STREET, geom__isnull=False
+        ).order_by("level", "code"):
+            geometry = region.geometry
+            if geometry is None:
+                continue
+            simple = shapely.simplify(geometry, 0.0001, preserve_topology=True)
+            features.append(
+                {
+                    "type": "Feature",
+                    "properties": {"name": region.name, "level": region.level},
+                    "geometry": json.loads(shapely.to_geojson(simple)),
+                }
+            )
+        body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+        cache.set(key, body, 3600)
+    response = HttpResponse(body, content_type="application/geo+json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
