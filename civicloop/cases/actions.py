@@ -1021,6 +1021,8 @@ def _request(actor, role, case, kind, reason, hours, version, now, *, states) ->
             CaseRequest.Kind.SUSPENSION,
         ):
             role = _require_unit(actor, case)
+        elif not can_see(actor, case):
+            raise Forbidden(_("This case is not in your scope."))
         _expect(case, *states)
         after_deadline = bool(case.handling_deadline and now > case.handling_deadline)
         try:
@@ -1228,7 +1230,7 @@ def issue_supervision(
     actor: Actor, case, *, opinion: str, reply_hours=8, version=None, at=None
 ) -> SupervisionOrder:
     """A supervision order (督办) to the case's unit: an opinion and a reply due in working hours."""
-    role = _require(actor, Role.SUPERVISOR, Role.UNIT_LEADER, Role.SHIFT_LEADER)
+    role = _require(actor, Role.SUPERVISOR, Role.SHIFT_LEADER)
     opinion = _text(opinion, "opinion", required=True)
     hours = _hours(reply_hours, "reply_hours")
     now = _now(at)
@@ -1463,6 +1465,6 @@ def available_actions(actor: Actor, case: Case) -> list[str]:
             names.append("merge")
         if has(Role.ACCEPTOR, Role.DISPATCHER, Role.SHIFT_LEADER, Role.INSPECTOR):
             names.append("request_void")
-        if case.unit_id and has(Role.SUPERVISOR, Role.UNIT_LEADER, Role.SHIFT_LEADER):
+        if case.unit_id and has(Role.SUPERVISOR, Role.SHIFT_LEADER):
             names.append("supervise")
     return names
