@@ -1,4 +1,33 @@
-"""URLs of the console app."""
+"""URLs of the staff console (mounted at /console/)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
 
 app_name = "console"
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="console/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("map/cases.json", views.map_cases, name="map_cases"),
+    path("map/streets.json", views.map_streets, name="map_streets"),
+    path("map/cells.json", views.map_cells, name="map_cells"),
+    path("cases/", views.case_list, name="cases"),
+    path("cases/<int:pk>/", views.case_detail, name="case"),
+    path("cases/<int:pk>/act/<slug:name>/", views.case_act, name="case_act"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/<int:pk>/<slug:decision>/", views.decide_request, name="decide_request"),
+    path("supervision/", views.supervision_list, name="supervision"),
+    path("supervision/<int:pk>/reply/", views.supervision_reply, name="supervision_reply"),
+    path("report/", views.report, name="report"),
+    path("hotline/", views.report, {"source": "hotline"}, name="hotline"),
+    path("evidence/<int:pk>/<slug:variant>/", views.evidence_file, name="evidence"),
+]

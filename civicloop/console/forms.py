@@ -1,0 +1,305 @@
+"""Forms of the console: list filters, intake, case actions, request decisions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from civicloop.cases.actions import MAX_PHOTOS, SOURCE_ROLES
+from civicloop.cases.models import Light, Source, State, Urgency
+from civicloop.cases.models.catalogue import SmallClass
+from civicloop.geo.models import Region
+from civicloop.org.models import Role, Unit
+
+PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input; the content is checked by the action."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_TYPES}))
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("Photos"))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if self.required and not files:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(files) > MAX_PHOTOS:
+            raise forms.ValidationError(
+                _("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS}, code="too_many"
+            )
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
+def _textarea(rows=2):
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def category_choices_queryset():
+    return SmallClass.objects.filter(is_active=True).order_by("full_code")
+
+
+def inspector_queryset():
+    return (
+        get_user_model()
+        .objects.filter(
+            person__memberships__role=Role.INSPECTOR,
+            person__memberships__is_active=True,
+            is_active=True,
+        )
+        .select_related("person")
+        .distinct()
+        .order_by("username")
+    )
+
+
+class InspectorChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        person = getattr(obj, "person", None)
+        return f"{person.name}（{obj.username}）" if person else obj.username
+
+
+# --- the case list ----------------------------------------------------------------
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("number, description or address")}),
+    )
+    state = forms.ChoiceField(
+        label=_("State"),
+        required=False,
+        choices=[("", _("all states")), ("open", _("all open"))] + list(State.choices),
+    )
+    light = forms.ChoiceField(
+        label=_("Light"), required=False, choices=[("", _("any light"))] + list(Light.choices)
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), required=False, queryset=category_choices_queryset(),
+        empty_label=_("all categories"),
+    )  # fmt: skip
+    street = forms.ModelChoiceField(
+        label=_("Street"), required=False,
+        queryset=Region.objects.filter(level=Region.Level.STREET).order_by("code"),
+        empty_label=_("all streets"),
+    )  # fmt: skip
+    community = forms.ModelChoiceField(
+        label=_("Community"), required=False,
+        queryset=Region.objects.filter(level=Region.Level.COMMUNITY).order_by("code"),
+        empty_label=_("all communities"),
+    )  # fmt: skip
+    unit = forms.ModelChoiceField(
+        label=_("Unit"), required=False,
+        queryset=Unit.objects.filter(is_active=True).order_by("kind", "code"),
+        empty_label=_("all units"),
+    )  # fmt: skip
+    source = forms.ChoiceField(
+        label=_("Source"), required=False, choices=[("", _("all sources"))] + list(Source.choices)
+    )
+    date_from = forms.DateField(
+        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closed_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    closed_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    road = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    section = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    patrol_area = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("new", _("newest first")),
+            ("old", _("oldest first")),
+            ("due", _("deadline first")),
+            ("updated", _("recently changed")),
+            ("number", _("by number")),
+        ],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+# --- intake -----------------------------------------------------------------------
+
+
+class ReportForm(forms.Form):
+    """A report from staff: an inspector's own, a hotline call, a road chief's …"""
+
+    source = forms.ChoiceField(label=_("Source"))
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=category_choices_queryset(), empty_label=_("choose…")
+    )
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="normal")
+    lon = forms.FloatField(
+        label=_("Longitude"), widget=forms.NumberInput(attrs={"step": "0.000001"})
+    )
+    lat = forms.FloatField(
+        label=_("Latitude"), widget=forms.NumberInput(attrs={"step": "0.000001"})
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), max_length=4000, widget=_textarea(3))
+    reporter_name = forms.CharField(label=_("Caller's name"), max_length=60, required=False)
+    reporter_phone = forms.CharField(label=_("Caller's phone"), max_length=40, required=False)
+    photos = PhotosField()
+
+    def __init__(self, *args, actor=None, source=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = [
+            (value, label)
+            for value, label in Source.choices
+            if value in SOURCE_ROLES and actor is not None
+            and actor.has(*SOURCE_ROLES[value], Role.ADMINISTRATOR)
+        ]  # fmt: skip
+        if source:
+            allowed = [c for c in allowed if c[0] == source]
+        self.fields["source"].choices = allowed
+        if allowed:
+            self.fields["source"].initial = allowed[0][0]
+        if len(allowed) == 1:
+            self.fields["source"].widget = forms.HiddenInput()
+        self.allowed_sources = [c[0] for c in allowed]
+
+
+# --- actions on a case ------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=_textarea())
+
+
+class VerdictMixin:
+    def clean(self):
+        data = super().clean()
+        verdict = data.get(self.verdict_field)
+        if verdict is False and not (data.get("note") or "").strip():
+            self.add_error("note", _("Say what is wrong."))
+        return data
+
+
+class VerifyForm(VerdictMixin, ActionForm):
+    verdict_field = "true_report"
+    true_report = forms.TypedChoiceField(
+        label=_("Verdict"),
+        choices=[("1", _("The problem exists (true report)")),
+                 ("0", _("No such problem (false report)"))],
+        coerce=lambda v: v == "1", widget=forms.RadioSelect,
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+    photos = PhotosField()
+
+
+class CheckForm(VerdictMixin, ActionForm):
+    verdict_field = "passed"
+    passed = forms.TypedChoiceField(
+        label=_("Result"),
+        choices=[("1", _("Solved: passes the check")), ("0", _("Not solved: back for rework"))],
+        coerce=lambda v: v == "1", widget=forms.RadioSelect,
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+    photos = PhotosField()
+
+
+class ResultForm(ActionForm):
+    note = forms.CharField(
+        label=_("What was done"), required=False, max_length=2000, widget=_textarea()
+    )
+    photos = PhotosField(label=_("Photos after handling"))
+
+
+class InspectorForm(ActionForm):
+    inspector = InspectorChoiceField(
+        label=_("Inspector"), queryset=inspector_queryset(), required=False,
+        empty_label=_("the inspector of the patrol area"),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+
+class AssignForm(InspectorForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].required = True
+        self.fields["inspector"].empty_label = _("choose…")
+
+
+class FileForm(ActionForm):
+    category = forms.ModelChoiceField(label=_("Category"), queryset=category_choices_queryset())
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    standard = forms.CharField(
+        label=_("Filing standard code"), required=False, max_length=20,
+        help_text=_("Empty: the category's default standard."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+
+class DispatchForm(ActionForm):
+    unit = forms.ModelChoiceField(
+        label=_("Handling unit"),
+        queryset=Unit.objects.filter(is_active=True).order_by("kind", "code"),
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+
+class ExtensionForm(ActionForm):
+    hours = forms.DecimalField(
+        label=_("Hours"), min_value=Decimal("0.5"), max_value=Decimal(720), decimal_places=2
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=_textarea())
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(
+        label=_("Merge into case number"), max_length=24,
+        help_text=_("The open case this one repeats (see “Duplicates nearby”)."),
+    )  # fmt: skip
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+
+class SuperviseForm(ActionForm):
+    opinion = forms.CharField(label=_("Opinion"), max_length=2000, widget=_textarea(3))
+    reply_hours = forms.DecimalField(
+        label=_("Reply due in (working hours)"), initial=8, min_value=Decimal("0.5"),
+        max_value=Decimal(720), decimal_places=2,
+    )  # fmt: skip
+
+
+class DecisionForm(forms.Form):
+    """Approve or reject a request; an extension may be granted fewer hours."""
+
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea(1))
+    hours = forms.DecimalField(
+        label=_("Hours granted"), required=False, min_value=Decimal("0.5"),
+        max_value=Decimal(720), decimal_places=2,
+    )  # fmt: skip
+
+
+class ReplyForm(forms.Form):
+    reply = forms.CharField(label=_("Reply"), max_length=2000, widget=_textarea(2))

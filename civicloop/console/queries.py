@@ -1,0 +1,334 @@
+"""Reads of the console: filtered case lists, dashboard figures, map data.
+
+Everything starts from :func:`visible_cases` and counts in SQL (conditional
+aggregates, GROUP BY), never in Python loops, so the number of queries does
+not grow with the number of cases.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+import shapely
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import Floor, TruncDate
+from django.utils import timezone
+from django.utils.functional import cached_property
+
+from civicloop.cases.models import HANDLING_STATES, OPEN_STATES, Light, State
+from civicloop.cases.permissions import Actor, visible_cases
+from civicloop.geo.models import GeoDataVersion, GridCell, Region
+
+#: Lists count at most this many rows (a larger count reads "10000+").
+COUNT_CAP = 10_000
+#: The map draws single markers up to this many cases in view, clusters above.
+MAP_MAX_POINTS = 800
+#: At most this many cells are sent for the visible part of the map.
+MAP_MAX_CELLS = 4000
+#: Days of the dashboard's trend and top categories.
+TREND_DAYS = 30
+
+SORTS = {
+    "new": ("-reported_at", "-id"),
+    "old": ("reported_at", "id"),
+    "due": ("due_at", "id"),
+    "updated": ("-updated_at", "-id"),
+    "number": ("number",),
+}
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at ``COUNT_CAP`` (COUNT over a LIMIT subquery)."""
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: COUNT_CAP + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+
+def overdue_q(now: datetime.datetime) -> Q:
+    """Open cases past their handling deadline (or already marked overdue)."""
+    return Q(is_overdue=True) | Q(state__in=HANDLING_STATES, handling_deadline__lt=now)
+
+
+def day_start(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None = None) -> QuerySet:
+    """Apply the list filters (the cleaned data of ``CaseFilterForm``)."""
+    now = now or timezone.now()
+    state = data.get("state")
+    if state == "open":
+        queryset = queryset.filter(state__in=OPEN_STATES)
+    elif state:
+        queryset = queryset.filter(state=state)
+    for name, field in (
+        ("light", "light"),
+        ("source", "source"),
+        ("category", "small_class"),
+        ("street", "street"),
+        ("community", "community"),
+        ("unit", "unit"),
+        ("road", "road_section__road"),
+        ("section", "road_section"),
+        ("patrol_area", "patrol_area"),
+    ):
+        value = data.get(name)
+        if value:
+            queryset = queryset.filter(**{field: value})
+    if data.get("overdue"):
+        queryset = queryset.filter(overdue_q(now), state__in=OPEN_STATES)
+    if data.get("date_from"):
+        queryset = queryset.filter(reported_at__gte=day_start(data["date_from"]))
+    if data.get("date_to"):
+        end = day_start(data["date_to"] + datetime.timedelta(days=1))
+        queryset = queryset.filter(reported_at__lt=end)
+    if data.get("closed_from"):
+        queryset = queryset.filter(closed_at__gte=day_start(data["closed_from"]))
+    if data.get("closed_to"):
+        end = day_start(data["closed_to"] + datetime.timedelta(days=1))
+        queryset = queryset.filter(closed_at__lt=end)
+    text = (data.get("q") or "").strip()
+    if text:
+        queryset = queryset.filter(
+            Q(number__startswith=text.upper())
+            | Q(description__icontains=text)
+            | Q(address__icontains=text)
+        )
+    return queryset.order_by(*SORTS.get(data.get("sort") or "new", SORTS["new"]))
+
+
+def list_queryset(actor: Actor) -> QuerySet:
+    return visible_cases(actor).select_related("small_class", "unit", "street", "community")
+
+
+# --- dashboard ----------------------------------------------------------------
+
+
+def dashboard_figures(actor: Actor, now: datetime.datetime | None = None) -> dict:
+    """Counts per state and light, today's intake, overdue, trend and top categories."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    since_day = today - datetime.timedelta(days=TREND_DAYS - 1)
+    since = day_start(since_day)
+    cases = visible_cases(actor)
+
+    open_figures = cases.filter(state__in=OPEN_STATES).aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=overdue_q(now)),
+        **{f"state_{s}": Count("id", filter=Q(state=s)) for s in OPEN_STATES},
+        **{f"light_{c}": Count("id", filter=Q(light=c)) for c in Light.values},
+    )
+    recent = cases.filter(reported_at__gte=since).aggregate(
+        reported=Count("id"),
+        today=Count("id", filter=Q(reported_at__gte=day_start(today))),
+        cancelled=Count("id", filter=Q(state=State.CANCELLED)),
+    )
+    closed = cases.filter(closed_at__gte=since).aggregate(
+        closed=Count("id"),
+        closed_today=Count("id", filter=Q(closed_at__gte=day_start(today))),
+    )
+    reported_by_day = dict(
+        cases.filter(reported_at__gte=since)
+        .order_by()
+        .annotate(day=TruncDate("reported_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    closed_by_day = dict(
+        cases.filter(closed_at__gte=since)
+        .order_by()
+        .annotate(day=TruncDate("closed_at"))
+        .values_list("day")
+        .annotate(n=Count("id"))
+        .values_list("day", "n")
+    )
+    days = [since_day + datetime.timedelta(days=i) for i in range(TREND_DAYS)]
+    top = list(
+        cases.filter(reported_at__gte=since)
+        .values("small_class_id", "small_class__full_code", "small_class__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "small_class__full_code")[:10]
+    )
+    states = [
+        {"state": s, "label": str(State(s).label), "n": open_figures[f"state_{s}"]}
+        for s in OPEN_STATES
+    ]
+    lights = [
+        {"light": c, "label": str(Light(c).label), "n": open_figures[f"light_{c}"]}
+        for c in Light.values
+    ]
+    return {
+        "open": open_figures["open"],
+        "overdue": open_figures["overdue"],
+        "states": states,
+        "lights": lights,
+        "today": recent["today"],
+        "reported_30": recent["reported"],
+        "cancelled_30": recent["cancelled"],
+        "closed_30": closed["closed"],
+        "closed_today": closed["closed_today"],
+        "since": since_day,
+        "today_date": today,
+        "trend": {
+            "days": [d.isoformat() for d in days],
+            "reported": [reported_by_day.get(d, 0) for d in days],
+            "closed": [closed_by_day.get(d, 0) for d in days],
+        },
+        "top": [
+            {
+                "id": t["small_class_id"],
+                "code": t["small_class__full_code"],
+                "name": t["small_class__name"],
+                "n": t["n"],
+            }
+            for t in top
+        ],  # fmt: skip
+    }
+
+
+# --- map ---------------------------------------------------------------------------
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """``west,south,east,north`` in degrees, or None if missing or malformed."""
+    if not value:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in value.split(","))
+    except ValueError:
+        return None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return west, south, east, north
+
+
+def map_cases(
+    actor: Actor, bbox=None, zoom: int | None = None, filters: dict | None = None
+) -> dict:
+    """Open cases in view as GeoJSON: single points, or grid clusters when there are many."""
+    cases = visible_cases(actor).filter(state__in=OPEN_STATES)
+    if filters:
+        cases = filter_cases(cases, filters).order_by()
+    if bbox:
+        west, south, east, north = bbox
+        cases = cases.filter(lon__range=(west, east), lat__range=(south, north))
+    count = cases[: MAP_MAX_POINTS + 1].count()
+    if count <= MAP_MAX_POINTS:
+        rows = cases.order_by().values_list(
+            "id", "number", "lon", "lat", "light", "state", "small_class__name"
+        )
+        features = [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "properties": {
+                    "id": pk,
+                    "number": number,
+                    "light": light or "",
+                    "state": state,
+                    "state_label": str(State(state).label),
+                    "category": name,
+                },
+            }  # fmt: skip
+            for pk, number, lon, lat, light, state, name in rows
+        ]
+        return {"type": "FeatureCollection", "clustered": False, "features": features}
+    # About 60 px squares at this zoom (a 256 px tile spans 360 / 2**zoom degrees).
+    zoom = max(0, min(int(zoom if zoom is not None else 12), 20))
+    size = 360.0 / (2**zoom) * 60 / 256
+    rows = (
+        cases.order_by()
+        .annotate(gx=Floor(F("lon") / size), gy=Floor(F("lat") / size))
+        .values("gx", "gy")
+        .annotate(
+            n=Count("id"),
+            lon=Avg("lon"),
+            lat=Avg("lat"),
+            red=Count("id", filter=Q(light=Light.RED)),
+            yellow=Count("id", filter=Q(light=Light.YELLOW)),
+        )
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            "properties": {"cluster": True, "n": r["n"], "red": r["red"], "yellow": r["yellow"]},
+        }
+        for r in rows
+    ]
+    return {"type": "FeatureCollection", "clustered": True, "features": features}
+
+
+def _geometry_json(geom, tolerance: float) -> dict:
+    geometry = shapely.from_wkb(bytes(geom))
+    if tolerance:
+        geometry = shapely.simplify(geometry, tolerance, preserve_topology=True)
+    return json.loads(shapely.to_geojson(shapely.set_precision(geometry, 1e-6)))
+
+
+def street_boundaries(actor: Actor) -> dict:
+    """Street polygons (simplified, cached per geometry version) with open-case counts."""
+    key = f"console:streets:{GeoDataVersion.current()}"
+    shapes = cache.get(key)
+    if shapes is None:
+        shapes = [
+            {"id": pk, "code": code, "name": name, "geometry": _geometry_json(geom, 0.0002)}
+            for pk, code, name, geom in Region.objects.filter(
+                level=Region.Level.STREET, geom__isnull=False
+            ).values_list("id", "code", "name", "geom")
+        ]
+        cache.set(key, shapes, 3600)
+    counts = dict(
+        visible_cases(actor)
+        .filter(state__in=OPEN_STATES)
+        .order_by()
+        .values_list("street_id")
+        .annotate(n=Count("id"))
+        .values_list("street_id", "n")
+    )
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": s["geometry"],
+                "properties": {
+                    "id": s["id"],
+                    "code": s["code"],
+                    "name": s["name"],
+                    "open": counts.get(s["id"], 0),
+                },
+            }  # fmt: skip
+            for s in shapes
+        ],
+    }
+
+
+def cell_boundaries(bbox) -> dict:
+    """Grid cells overlapping the view (bounding-box test on indexed columns), capped."""
+    cells = GridCell.objects.filter(geom__isnull=False)
+    if bbox:
+        west, south, east, north = bbox
+        cells = cells.filter(min_lon__lte=east, max_lon__gte=west, min_lat__lte=north,
+                             max_lat__gte=south)  # fmt: skip
+    rows = cells.values_list("id", "code", "area_class", "geom")[:MAP_MAX_CELLS]
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": _geometry_json(geom, 0),
+                "properties": {"id": pk, "code": code, "area_class": area_class},
+            }
+            for pk, code, area_class, geom in rows
+        ],
+    }
