@@ -13,7 +13,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install demo serve test lint format messages bench clean
+.PHONY: install system-deps demo serve test lint format messages bench clean worker
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -31,8 +31,12 @@ demo: install
 	$(PY) manage.py demo
 	$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
+## Debian packages for browser and PDF tests (Chromium, Noto CJK, poppler), when missing.
+system-deps:
+	bash .ci/system-deps
+
 ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
-test: install
+test: install system-deps
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: install
@@ -49,6 +53,11 @@ messages: install
 
 bench: install
 	$(PY) bench/locate.py
+	$(PY) bench/worktime.py
+
+## The background worker (lights, reminders, escalations, outbox delivery).
+worker: install
+	$(PY) manage.py worker
 
 clean:
 	rm -rf $(VENV) $(TOOLS)
