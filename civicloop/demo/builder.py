@@ -20,12 +20,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from civicloop.cases.catalogue_loader import load_catalogue
-from civicloop.cases.models import SmallClass
+from civicloop.cases.models import Case, CaseEvent, SmallClass
 from civicloop.geo import importers
 from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
 from civicloop.org.models import Membership, Person, ResponsibilityRule, Role, Unit
 
 from . import erqi
+from .history import build_history
 
 CELL_M = 100  # a unit grid cell is about 100 m × 100 m
 COMMUNITY_CELLS = (5, 4)  # columns × rows of cells in a community
@@ -44,6 +45,7 @@ class DemoReport:
     counts: dict[str, int] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # role, username, unit
     password: str = ""
+    history_cases: int = 0  # cases written by this run (0 when reused or skipped)
 
 
 def demo_password() -> str:
@@ -84,8 +86,13 @@ def _people_names():
         yield surname + given1 + given2
 
 
-def build(stdout=None) -> DemoReport:
-    """Build the demo (or reuse it) and return what a person needs to sign in."""
+def build(stdout=None, *, history: bool = True, days: int | None = None,
+          per_day: int | None = None, seed: int = 27) -> DemoReport:  # fmt: skip
+    """Build the demo (or reuse it) and return what a person needs to sign in.
+
+    ``history``: also give the district ``days`` of synthetic cases (about
+    ``per_day`` a day) ending now, unless it has synthetic cases already.
+    """
     district = Region.objects.filter(code=erqi.DISTRICT[0]).first()
     if district is not None:
         if not district.is_synthetic:
@@ -96,16 +103,17 @@ def build(stdout=None) -> DemoReport:
         report = DemoReport(reused=True, password=demo_password())
         with transaction.atomic():
             _ensure_logins(report)
-        report.counts = _counts()
-        return report
-    report = DemoReport(reused=False, password=demo_password())
-    with transaction.atomic():
-        load_catalogue()
-        streets = _build_places()
-        units = _build_units(streets)
-        _build_people(units, streets, report)
-        _build_rules(units)
-        _ensure_logins(report)
+    else:
+        report = DemoReport(reused=False, password=demo_password())
+        with transaction.atomic():
+            load_catalogue()
+            streets = _build_places()
+            units = _build_units(streets)
+            _build_people(units, streets, report)
+            _build_rules(units)
+            _ensure_logins(report)
+    if history and not Case.objects.filter(is_synthetic=True).exists():
+        report.history_cases = build_history(days=days, per_day=per_day, seed=seed)
     report.counts = _counts()
     return report
 
@@ -121,6 +129,8 @@ def _counts() -> dict[str, int]:
         _("people"): Person.objects.count(),
         _("responsibility rules"): ResponsibilityRule.objects.count(),
         _("small classes"): SmallClass.objects.count(),
+        _("cases"): Case.objects.count(),
+        _("case history rows"): CaseEvent.objects.count(),
     }
 
 

@@ -1,25 +1,51 @@
 """manage.py demo: build (or reuse) the Erqi demo dataset and print the logins."""
 
 import os
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from civicloop.demo.builder import DemoRefused, build
+from civicloop.demo.history import default_days, default_per_day
 
 
 class Command(BaseCommand):
     help = _("Build the Erqi demo dataset (reused when present) and print the demo logins.")
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days", type=int, default=None,
+            help=_("Days of synthetic case history ending today (default %(d)s; 0: none).")
+            % {"d": default_days()},
+        )  # fmt: skip
+        parser.add_argument(
+            "--per-day", type=int, default=None,
+            help=_("Average reports a day in the history (default %(n)s).")
+            % {"n": default_per_day()},
+        )  # fmt: skip
+        parser.add_argument(
+            "--seed", type=int, default=27, help=_("Seed of the history (same seed, same cases).")
+        )
+
     def handle(self, *args, **options) -> None:
+        days, per_day = options["days"], options["per_day"]
+        if days is not None and days < 0 or per_day is not None and per_day < 1:
+            raise CommandError(_("--days must be 0 or more and --per-day 1 or more."))
+        started = time.monotonic()
         try:
-            report = build()
+            report = build(history=days != 0, days=days, per_day=per_day, seed=options["seed"])
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
         if report.reused:
             self.stdout.write(_("The Erqi demo data is already there; reusing it."))
         else:
             self.stdout.write(self.style.SUCCESS(_("Built the Erqi demo data.")))
+        if report.history_cases:
+            self.stdout.write(
+                _("Wrote %(n)d synthetic cases of history in %(s).1f s.")
+                % {"n": report.history_cases, "s": time.monotonic() - started}
+            )
         for name, count in report.counts.items():
             self.stdout.write(f"  {name}: {count}")
         self.stdout.write("")

@@ -1,0 +1,1415 @@
+"""A year of synthetic case history for the Erqi demo.
+
+Design
+------
+* A **generator** (:func:`generate`) plays each synthetic case's life with a
+  seeded :class:`random.Random`: it decides a :class:`Plan` (source,
+  category, place, and what happens: false report, return, extension,
+  suspension, rework, overdue, rating, reopen …) and records a **script**, a
+  list of :class:`Step` (the name of a function of
+  :mod:`civicloop.cases.actions`, the time, the acting user and the
+  arguments).
+* While it records, the generator runs every step through a **fast
+  executor** (:class:`CaseSim`) that computes in memory exactly the rows the
+  action would write. It reuses the actions' own helpers for every rule
+  (``_stage_fields``, ``_handling_clock``, ``_move_deadline``, ``_on_time``,
+  ``_require*``, ``_hours``, routing, locating, the work calendar), so the
+  rules live in one place. The policy reads the simulated case (its
+  deadlines) to time the next step, so "overdue" or "on time" are decided
+  against the real deadlines.
+* :func:`write` inserts the result with ``bulk_create`` in large batches in
+  one transaction: cases, history, requests, supervision orders, ratings and
+  the daily number sequences. Nothing else touches a case.
+* :func:`replay` runs the same scripts through the real actions (slow; the
+  tests compare its rows with the fast executor's, field by field).
+
+Not simulated for the past: the worker's reminders and escalations and the
+outbox notifications the actions queue (the worker would otherwise deliver a
+year of old messages). The lights of cases still open are brought up to date
+the way the worker does (one ``light`` event per colour change, see
+:func:`light_changes`). History has no photos: the fast executor writes no
+evidence (the replay passes a small generated photo where actions require
+one).
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from civicloop.cases import actions as A
+from civicloop.cases.models import (
+    OPEN_STATES,
+    SOURCES_NEEDING_VERIFICATION,
+    CancelReason,
+    Case,
+    CaseEvent,
+    CaseRequest,
+    DailySequence,
+    FilingStandard,
+    LoopConfig,
+    Rating,
+    SmallClass,
+    Source,
+    State,
+    SupervisionOrder,
+    Urgency,
+)
+from civicloop.cases.permissions import SYSTEM, UNIT_ROLES, Actor, actor_for, public_actor
+from civicloop.geo.locator import locate
+from civicloop.geo.models import GridCell, Region, Road
+from civicloop.org.models import Membership, Role, Unit
+from civicloop.org.routing import route
+from civicloop.worktime import services as worktime
+
+Action = CaseEvent.Action
+MINUTE = datetime.timedelta(minutes=1)
+
+#: Where reports come from (shares in per cent): inspectors find most.
+SOURCE_SHARES = {
+    Source.INSPECTOR: 46,
+    Source.HOTLINE: 16,
+    Source.PUBLIC: 11,
+    Source.CAMERA: 9,
+    Source.ROAD_CHIEF: 6,
+    Source.VOLUNTEER: 6,
+    Source.LEADER: 3,
+    Source.SUPERVISION: 3,
+}
+
+#: The problems Erqi fights (DOMAIN.md), weighted.
+CATEGORY_WEIGHTS = {
+    "E0102": 13,  # 暴露垃圾 garbage
+    "E0103": 5,  # 积存垃圾渣土
+    "E0104": 7,  # 道路不洁
+    "C0305": 3,  # 垃圾箱
+    "E0505": 11,  # 机动车乱停放 parking
+    "E0506": 7,  # 非机动车乱停放 e-bikes
+    "E0504": 11,  # 店外经营 shop spill-over
+    "E0501": 4,  # 无照经营游商
+    "E0201": 6,  # 非法小广告 advertising
+    "E0202": 2,  # 违章张贴悬挂广告牌匾
+    "C0307": 2,  # 广告牌匾
+    "E0302": 5,  # 工地扬尘 construction dust
+    "E0301": 1,  # 施工扰民
+    "E0101": 4,  # 私搭乱建 illegal construction
+    "E0507": 5,  # 乱堆物堆料
+    "C0101": 3,  # 上水井盖 manholes
+    "C0102": 3,  # 污水井盖
+    "C0103": 2,  # 雨水井盖
+    "C0105": 1,  # 电力井盖
+    "E0191": 3,  # 道路破损 road damage
+    "E0401": 1,  # 路面塌陷
+    "C0118": 2,  # 路灯
+    "E0508": 1,  # 商业噪音
+}
+URGENT_SHARE = {"C0101": 0.2, "C0102": 0.2, "C0103": 0.2, "C0105": 0.2, "E0191": 0.1, "E0401": 0.3}
+#: Share of reports found false on site, per source that needs verification.
+FALSE_SHARE = {Source.PUBLIC: 0.18, Source.HOTLINE: 0.08, Source.CAMERA: 0.10, Source.VOLUNTEER: 0.06}
+SHARES = {
+    "self_handle": 0.10,  # of inspector reports
+    "duplicate": 0.015,
+    "not_accepted": 0.01,
+    "not_filed": 0.015,
+    "void": 0.006,
+    "return": 0.03,
+    "return_late": 0.3,  # of returns
+    "extension": 0.04,
+    "extension_rejected": 0.15,  # of extensions
+    "suspension": 0.015,
+    "supervision": 0.03,
+    "supervision_if_overdue": 0.25,
+    "overdue": 0.10,
+    "rework": 0.05,
+    "late_centre": 0.04,
+    "rated": 0.7,  # of closed public and hotline cases
+    "reopen_approved": 0.75,  # of unsatisfied ratings
+}
+RATING_LEVELS = {5: 50, 4: 25, 3: 12, 2: 8, 1: 5}
+#: Hours of the day reports come in (weights), for sources that report around the clock.
+HOUR_WEIGHTS = [0.2] * 6 + [0.6, 1.5, 3, 3, 3, 3, 1.5, 1.5, 3, 3, 3, 3, 1.8, 1.8, 1.5, 0.8, 0.5, 0.3]
+
+
+def default_days() -> int:
+    return int(getattr(settings, "DEMO_HISTORY_DAYS", 365))
+
+
+def default_per_day() -> int:
+    return int(getattr(settings, "DEMO_HISTORY_PER_DAY", 250))
+
+
+class Stop(Exception):
+    """The next step would happen after the end of the history: the case stays as it is."""
+
+
+@dataclass
+class Step:
+    action: str  # a function of civicloop.cases.actions
+    at: datetime.datetime
+    actor: int | None  # user id; None: a resident
+    args: dict = field(default_factory=dict)
+
+
+@dataclass
+class Plan:
+    source: str = Source.INSPECTOR
+    category: str = "E0102"
+    urgency: str = Urgency.NORMAL
+    self_handle: bool = False
+    duplicate: bool = False
+    false_report: bool = False
+    not_accepted: bool = False
+    not_filed: bool = False
+    void: bool = False
+    returned: bool = False
+    return_late: bool = False
+    extension: bool = False
+    extension_rejected: bool = False
+    suspension: bool = False
+    supervision: bool = False
+    overdue: bool = False
+    reworks: int = 0
+    rating: int | None = None
+    reopen_approved: bool = False
+
+
+@dataclass
+class _Ref:
+    """A value known only when the history is written (a case's number)."""
+
+    index: int
+
+
+# --- the world: people, places, catalogue ----------------------------------------
+
+
+class World:
+    """What the generator and the executors need, loaded once (no query per case)."""
+
+    def __init__(self, seed: int = 27, now: datetime.datetime | None = None):
+        self.rng = random.Random(seed)
+        self.end = now or timezone.now()
+        self.config = LoopConfig.get()
+        if self.config.fast_lane:
+            raise ValueError("The demo history assumes the fast lane is off.")
+        self.actors: dict[int, Actor] = {}
+        self.by_role: dict[str, list[int]] = defaultdict(list)
+        self.handler: dict[int, int] = {}
+        self.leader: dict[int, int] = {}
+        self.inspector: dict[int, int] = {}
+        self.chief_user: dict[int, int] = {}  # road section → user
+        self.chief_person: dict[int, int] = {}  # road section → person
+        user_model = get_user_model()
+        memberships = defaultdict(list)
+        for m in (
+            Membership.objects.filter(is_active=True, person__is_active=True)
+            .select_related("unit", "person")
+            .order_by("id")
+        ):
+            if m.role == Role.ROAD_CHIEF and m.road_section_id:
+                self.chief_person.setdefault(m.road_section_id, m.person_id)
+            if m.person.user_id is None:
+                continue
+            memberships[m.person.user_id].append(m)
+        users = user_model.objects.filter(pk__in=memberships).select_related("person")
+        for user in users.order_by("pk"):
+            ms = memberships[user.pk]
+            self.actors[user.pk] = Actor(user=user, memberships=ms, display_name=user.person.name)
+            for m in ms:
+                self.by_role[m.role].append(user.pk)
+                if m.role == Role.HANDLER:
+                    self.handler.setdefault(m.unit_id, user.pk)
+                elif m.role == Role.UNIT_LEADER:
+                    self.leader.setdefault(m.unit_id, user.pk)
+                elif m.role == Role.INSPECTOR and m.patrol_area_id:
+                    self.inspector.setdefault(m.patrol_area_id, user.pk)
+                elif m.role == Role.ROAD_CHIEF and m.road_section_id:
+                    self.chief_user.setdefault(m.road_section_id, user.pk)
+        self.public = public_actor()
+        self.street_office = {
+            u.region_id: u.pk
+            for u in Unit.objects.filter(kind=Unit.Kind.STREET_OFFICE, is_active=True).order_by("pk")
+        }
+        self.department_leaders = [
+            self.leader[u]
+            for u in Unit.objects.filter(kind=Unit.Kind.DEPARTMENT).values_list("pk", flat=True)
+            if u in self.leader
+        ]
+        self.road_names = dict(Road.objects.values_list("pk", "name"))
+        self.region_names = dict(Region.objects.filter(level__gte=2).values_list("pk", "name"))
+        self.cells = list(
+            GridCell.objects.filter(min_lon__isnull=False)
+            .order_by("code")
+            .values_list("min_lon", "min_lat", "max_lon", "max_lat")
+        )
+        if not self.cells:
+            raise ValueError("The demo history needs grid cells.")
+        self.small: dict[str, SmallClass] = {}
+        self.standard: dict[int, FilingStandard] = {}
+        for code in CATEGORY_WEIGHTS:
+            small = SmallClass.by_code(code)
+            self.small[code] = small
+        standards = (
+            FilingStandard.objects.filter(small_class__in=self.small.values(), is_active=True)
+            .prefetch_related("time_limits")
+            .order_by("-is_default", "order", "code")
+        )
+        for standard in standards:
+            self.standard.setdefault(standard.small_class_id, standard)
+        self._routes: dict = {}
+        self._located: tuple = (None, None)
+        self.pk = {
+            "case": Case.objects.aggregate(m=Max("pk"))["m"] or 0,
+            "request": CaseRequest.objects.aggregate(m=Max("pk"))["m"] or 0,
+            "order": SupervisionOrder.objects.aggregate(m=Max("pk"))["m"] or 0,
+            "rating": Rating.objects.aggregate(m=Max("pk"))["m"] or 0,
+        }
+
+    def locate(self, lon: float, lat: float):
+        if self._located[0] != (lon, lat):
+            self._located = ((lon, lat), locate(lon, lat))
+        return self._located[1]
+
+    def next_pk(self, kind: str) -> int:
+        self.pk[kind] += 1
+        return self.pk[kind]
+
+    def route(self, code: str, location):
+        key = (code, location.road_id, tuple(location.region_ids))
+        found = self._routes.get(key)
+        if found is None:
+            decision = route(code, location, "")
+            found = self._routes[key] = (
+                decision.unit.pk if decision.unit else None,
+                decision.reason,
+                decision.ambiguous,
+            )
+        return found
+
+    def stage_fields(self, case: Case, state: str, now: datetime.datetime) -> dict:
+        return A._stage_fields(case, state, now, self.config)
+
+
+# --- the fast executor ----------------------------------------------------------
+
+
+class CaseSim:
+    """One case, executed in memory as the actions would write it."""
+
+    def __init__(self, world: World, index: int):
+        self.w = world
+        self.index = index
+        self.case: Case | None = None
+        self.steps: list[Step] = []
+        self.events: list[dict] = []
+        self.requests: list[CaseRequest] = []
+        self.orders: list[SupervisionOrder] = []
+        self.ratings: list[Rating] = []
+        self.timeline: list[tuple[datetime.datetime, str, int | None]] = []
+        self.pending: dict[str, CaseRequest] = {}
+        self.plan: Plan | None = None
+
+    # -- bookkeeping
+    @property
+    def last(self) -> datetime.datetime:
+        return self.steps[-1].at
+
+    def _step(self, action: str, at: datetime.datetime, actor: int | None, **args):
+        if at > self.w.end:
+            raise Stop
+        if self.steps and at <= self.last:
+            at = self.last + datetime.timedelta(seconds=1)
+            if at > self.w.end:
+                raise Stop
+        self.steps.append(Step(action, at, actor, args))
+        return (self.w.public if actor is None else self.w.actors[actor]), at
+
+    def _write(self, actor: Actor, role: str, action: str, now, *, to_state=None, fields=None,
+               note="", data=None, on_time=None, unit_id=None, is_public=True) -> None:  # fmt: skip
+        """What ``actions._write`` does: compare-and-set the row, append the history."""
+        case = self.case
+        fields = dict(fields or {})
+        from_state = case.state
+        if to_state is not None:
+            fields["state"] = to_state
+        fields["version"] = case.version + 1
+        fields["updated_at"] = now
+        for name, value in fields.items():
+            setattr(case, name, value)
+        self.events.append(
+            {
+                "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
+                "unit_id": unit_id if unit_id is not None else case.unit_id, "action": action,
+                "from_state": from_state, "to_state": case.state, "note": note,
+                "on_time": on_time, "is_public": is_public, "data": data or {},
+            }
+        )  # fmt: skip
+        self.timeline.append((now, case.state, case.unit_id))
+
+    def absorb(self, duplicate: CaseSim, actor: Actor, role: str, now, note: str) -> None:
+        """The target's side of a merge (written at the merge's time, between its own steps)."""
+        case = self.case
+        state, unit_id = self.state_at(now)
+        case.version += 1
+        case.updated_at = max(case.updated_at, now)
+        self.events.append(
+            {
+                "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
+                "unit_id": unit_id, "action": Action.ABSORB, "from_state": state,
+                "to_state": state, "note": note, "on_time": None, "is_public": True,
+                "data": {"duplicate": duplicate.case.pk, "duplicate_number": _Ref(duplicate.index)},
+            }
+        )  # fmt: skip
+
+    def state_at(self, at: datetime.datetime) -> tuple[str, int | None]:
+        found = (State.REPORTED, None)
+        for when, state, unit_id in self.timeline:
+            if when > at:
+                break
+            found = (state, unit_id)
+        return found
+
+    def open_at(self, at: datetime.datetime) -> bool:
+        return self.timeline[0][0] <= at and self.state_at(at)[0] in OPEN_STATES
+
+    # -- intake
+    def report(self, at, actor_id, *, source, category, lon, lat, urgency, description, address):
+        actor, at = self._step("report_case", at, actor_id, source=source, category=category, lon=lon,
+                           lat=lat, urgency=urgency, description=description, address=address)  # fmt: skip
+        self._report(actor, at, source, category, lon, lat, urgency, description, address)
+
+    def _report(self, actor, now, source, category, lon, lat, urgency, description, address):
+        w = self.w
+        if source == Source.PUBLIC:
+            role = "resident" if actor.is_public or not actor.roles else actor.first_role(*actor.roles)
+        else:
+            role = A._require(actor, *A.SOURCE_ROLES[source])
+        small = w.small[category]
+        location = w.locate(lon, lat)
+        if not location.inside:
+            raise ValueError(f"demo point {lon}, {lat} is outside the district")
+        unit_id, reason, ambiguous = w.route(small.full_code, location)
+        section = location.road_section_id
+        standard = w.standard.get(small.pk)
+        case = self.case = Case(
+            id=w.next_pk("case"), state=State.REPORTED, source=source, small_class=small,
+            standard=standard, urgency=urgency, description=description, address=address,
+            owner="", lon=lon, lat=lat, cell_id=location.cell_id,
+            community_id=location.community_id, street_id=location.street_id,
+            area_class=location.area_class or "B", patrol_area_id=location.patrol_area_id,
+            road_section_id=section,
+            road_chief_id=w.chief_person.get(section) if section else None,
+            reporter_id=actor.user_id, proposed_unit_id=unit_id, routing_reason=reason,
+            routing_ambiguous=ambiguous, reported_at=now, updated_at=now, is_synthetic=True,
+        )  # fmt: skip
+        case.__dict__.update(w.stage_fields(case, State.REPORTED, now))
+        self.events.append(
+            {
+                "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
+                "unit_id": None, "action": Action.REPORT, "from_state": "",
+                "to_state": State.REPORTED, "note": description[: A.MAX_NOTE], "on_time": None,
+                "is_public": True,
+                "data": {"source": source, "proposed_unit": unit_id, "routing_reason": reason,
+                         "possible_duplicates": []},
+            }
+        )  # fmt: skip
+        self.timeline.append((now, State.REPORTED, None))
+
+    def self_handle(self, at, actor_id, *, category, lon, lat, description, address):
+        actor, at = self._step("report_self_handled", at, actor_id, category=category, lon=lon,
+                           lat=lat, description=description, address=address)  # fmt: skip
+        A._require(actor, Role.INSPECTOR)
+        self._report(actor, at, Source.INSPECTOR, category, lon, lat, Urgency.NORMAL, description,
+                     address)  # fmt: skip
+        case = self.case
+        self._write(actor, Role.INSPECTOR, Action.SELF_HANDLE, at, to_state=State.PENDING_CLOSURE,
+                    fields={"self_handled": True, "filed_at": at, "handled_at": at,
+                            "handled_on_time": True, "checked_at": at,
+                            **self.w.stage_fields(case, State.PENDING_CLOSURE, at)},
+                    note=description[: A.MAX_NOTE])  # fmt: skip
+
+    # -- the centre
+    def accept(self, at, actor_id, note=""):
+        actor, at = self._step("accept_case", at, actor_id, note=note)
+        role = A._require(actor, Role.ACCEPTOR, Role.SHIFT_LEADER)
+        A._expect(self.case, State.REPORTED)
+        self._write(actor, role, Action.ACCEPT, at, to_state=State.PENDING_FILING,
+                    fields=self.w.stage_fields(self.case, State.PENDING_FILING, at), note=note,
+                    on_time=A._on_time(self.case, at))  # fmt: skip
+
+    def send_for_verification(self, at, actor_id, note=""):
+        actor, at = self._step("send_for_verification", at, actor_id, note=note)
+        role = A._require(actor, Role.ACCEPTOR, Role.SHIFT_LEADER)
+        A._expect(self.case, State.REPORTED)
+        self._write(actor, role, Action.SEND_FOR_VERIFICATION, at, to_state=State.VERIFYING,
+                    fields=self.w.stage_fields(self.case, State.VERIFYING, at), note=note,
+                    on_time=A._on_time(self.case, at), data={"inspector": None})  # fmt: skip
+
+    def verify(self, at, actor_id, *, true_report, note=""):
+        actor, at = self._step("verify_case", at, actor_id, true_report=true_report, note=note)
+        case = self.case
+        role = A._require_inspector_here(actor, case)
+        A._expect(case, State.VERIFYING)
+        on_time = A._on_time(case, at)
+        if true_report:
+            self._write(actor, role, Action.VERIFY, at, to_state=State.PENDING_FILING,
+                        fields=self.w.stage_fields(case, State.PENDING_FILING, at), note=note,
+                        on_time=on_time, data={"true": True})  # fmt: skip
+        else:
+            self._write(actor, role, Action.VERIFY, at, to_state=State.CANCELLED,
+                        fields={"cancel_reason": CancelReason.NOT_ACCEPTED, "cancelled_at": at,
+                                **self.w.stage_fields(case, State.CANCELLED, at)},
+                        note=note, on_time=on_time, data={"true": False})  # fmt: skip
+
+    def refuse(self, at, actor_id, *, reason):
+        actor, at = self._step("refuse_case", at, actor_id, reason=reason)
+        case = self.case
+        A._expect(case, State.REPORTED, State.VERIFYING, State.PENDING_FILING)
+        if case.state == State.PENDING_FILING:
+            role, cancel = A._require(actor, Role.SHIFT_LEADER), CancelReason.NOT_FILED
+        else:
+            role = A._require(actor, Role.ACCEPTOR, Role.SHIFT_LEADER)
+            cancel = CancelReason.NOT_ACCEPTED
+        self._write(actor, role, Action.REFUSE, at, to_state=State.CANCELLED,
+                    fields={"cancel_reason": cancel, "cancelled_at": at,
+                            **self.w.stage_fields(case, State.CANCELLED, at)},
+                    note=reason, on_time=A._on_time(case, at), data={"reason": cancel})  # fmt: skip
+
+    def file(self, at, actor_id, note=""):
+        actor, at = self._step("file_case", at, actor_id, note=note)
+        role = A._require(actor, Role.SHIFT_LEADER)
+        case = self.case
+        A._expect(case, State.PENDING_FILING)
+        chosen = case.standard
+        fields = {"small_class": case.small_class, "standard": chosen, "urgency": case.urgency,
+                  "filed_at": at}  # fmt: skip
+        A._handling_limit(case)
+        fields.update(self.w.stage_fields(case, State.PENDING_DISPATCH, at))
+        self._write(actor, role, Action.FILE, at, to_state=State.PENDING_DISPATCH, fields=fields,
+                    note=note, on_time=A._on_time(case, at),
+                    data={"standard": chosen.code, "category": case.small_class.full_code})  # fmt: skip
+
+    # -- requests
+    def _request(self, actor, role, kind, reason, hours, at, states):
+        case = self.case
+        if kind in (CaseRequest.Kind.RETURN, CaseRequest.Kind.EXTENSION, CaseRequest.Kind.SUSPENSION):
+            role = A._require_unit(actor, case)
+        A._expect(case, *states)
+        if kind in self.pending:
+            raise A.InvalidState("a request of this kind is already waiting")
+        after = bool(case.handling_deadline and at > case.handling_deadline)
+        is_return = kind == CaseRequest.Kind.RETURN
+        request = CaseRequest(
+            id=self.w.next_pk("request"), case_id=case.pk, kind=kind, unit_id=case.unit_id,
+            reason=reason, hours=hours, after_deadline=after and is_return,
+            requested_by_id=actor.user_id, requested_at=at,
+        )  # fmt: skip
+        self.requests.append(request)
+        self.pending[kind] = request
+        action = {
+            CaseRequest.Kind.RETURN: Action.REQUEST_RETURN,
+            CaseRequest.Kind.EXTENSION: Action.REQUEST_EXTENSION,
+            CaseRequest.Kind.SUSPENSION: Action.REQUEST_SUSPENSION,
+            CaseRequest.Kind.VOID: Action.REQUEST_VOID,
+        }[kind]
+        data = {"request": request.pk}
+        if hours is not None:
+            data["hours"] = str(hours)
+        if after and is_return:
+            data["after_deadline"] = True
+        self._write(actor, role, action, at, note=reason, data=data, is_public=False)
+
+    def _decide(self, kind, actor, approve, note, at) -> CaseRequest:
+        request = self.pending.pop(kind)
+        request.status = CaseRequest.Status.APPROVED if approve else CaseRequest.Status.REJECTED
+        request.decided_by_id, request.decided_at, request.decision_note = actor.user_id, at, note
+        return request
+
+    def _reject(self, kind, action, at, actor_id, note):
+        actor, at = self._step(f"reject_{kind}", at, actor_id, note=note)
+        role = A._require(actor, Role.SHIFT_LEADER if kind == "reopen" else Role.DISPATCHER)
+        request = self._decide(kind, actor, False, note, at)
+        self._write(actor, role, action, at, note=note, data={"request": request.pk},
+                    is_public=False)  # fmt: skip
+
+    def request_void(self, at, actor_id, *, reason):
+        actor, at = self._step("request_void", at, actor_id, reason=reason)
+        role = A._require(actor, Role.ACCEPTOR, Role.DISPATCHER, Role.SHIFT_LEADER, Role.INSPECTOR)
+        self._request(actor, role, CaseRequest.Kind.VOID, reason, None, at, OPEN_STATES)
+
+    def approve_void(self, at, actor_id, note=""):
+        actor, at = self._step("approve_void", at, actor_id, note=note)
+        role = A._require(actor, Role.SHIFT_LEADER)
+        request = self._decide(CaseRequest.Kind.VOID, actor, True, note, at)
+        A._expect(self.case, *OPEN_STATES)
+        self._write(actor, role, Action.APPROVE_VOID, at, to_state=State.CANCELLED,
+                    fields={"cancel_reason": CancelReason.VOID, "cancelled_at": at,
+                            **self.w.stage_fields(self.case, State.CANCELLED, at)},
+                    note=request.reason, data={"request": request.pk})  # fmt: skip
+
+    # -- dispatch and handling
+    def _dispatch(self, actor, role, unit_id, at, note, action=Action.DISPATCH, extra=None):
+        case = self.case
+        fields = {"unit_id": unit_id, "dispatched_at": at, "signed_at": None, "handled_at": None,
+                  **A._handling_clock(case, at), **(extra or {})}  # fmt: skip
+        on_time = A._on_time(case, at) if action == Action.DISPATCH else None
+        case.__dict__.update(fields)
+        fields.update(self.w.stage_fields(case, State.DISPATCHED, at))
+        self._write(actor, role, action, at, to_state=State.DISPATCHED, fields=fields, note=note,
+                    on_time=on_time, unit_id=unit_id,
+                    data={"unit": unit_id, "deadline": case.handling_deadline.isoformat()})  # fmt: skip
+
+    def dispatch(self, at, actor_id, *, unit, note=""):
+        actor, at = self._step("dispatch_case", at, actor_id, unit=unit, note=note)
+        role = A._require(actor, Role.DISPATCHER)
+        A._expect(self.case, State.PENDING_DISPATCH)
+        self._dispatch(actor, role, unit, at, note)
+
+    def sign(self, at, actor_id, note=""):
+        actor, at = self._step("sign_case", at, actor_id, note=note)
+        role = A._require_unit(actor, self.case)
+        A._expect(self.case, State.DISPATCHED)
+        self._write(actor, role, Action.SIGN, at, to_state=State.IN_PROGRESS,
+                    fields={"signed_at": at}, note=note)  # fmt: skip
+
+    def submit(self, at, actor_id, note=""):
+        actor, at = self._step("submit_result", at, actor_id, note=note)
+        case = self.case
+        role = A._require_unit(actor, case)
+        A._expect(case, State.IN_PROGRESS)
+        on_time = at <= case.handling_deadline
+        fields = {"handled_at": at, "handled_on_time": on_time,
+                  **self.w.stage_fields(case, State.PENDING_CHECK, at)}  # fmt: skip
+        if not on_time:
+            fields["is_overdue"] = True
+        self._write(actor, role, Action.SUBMIT_RESULT, at, to_state=State.PENDING_CHECK,
+                    fields=fields, note=note, on_time=on_time)  # fmt: skip
+
+    def check(self, at, actor_id, *, passed, note=""):
+        actor, at = self._step("check_case", at, actor_id, passed=passed, note=note)
+        case = self.case
+        role = A._require_inspector_here(actor, case)
+        A._expect(case, State.PENDING_CHECK)
+        on_time = A._on_time(case, at)
+        if passed:
+            self._write(actor, role, Action.CHECK, at, to_state=State.PENDING_CLOSURE,
+                        fields={"checked_at": at,
+                                **self.w.stage_fields(case, State.PENDING_CLOSURE, at)},
+                        note=note, on_time=on_time, data={"passed": True})  # fmt: skip
+        else:
+            fields = {"checked_at": at, "rework_count": case.rework_count + 1,
+                      "handled_at": None, **A._handling_clock(case, at)}  # fmt: skip
+            case.__dict__.update(fields)
+            fields.update(self.w.stage_fields(case, State.IN_PROGRESS, at))
+            self._write(actor, role, Action.CHECK, at, to_state=State.IN_PROGRESS, fields=fields,
+                        note=note, on_time=on_time,
+                        data={"passed": False, "rework": case.rework_count,
+                              "deadline": case.handling_deadline.isoformat()})  # fmt: skip
+
+    def close(self, at, actor_id, note=""):
+        actor, at = self._step("close_case", at, actor_id, note=note)
+        role = A._require(actor, Role.SHIFT_LEADER)
+        case = self.case
+        A._expect(case, State.PENDING_CLOSURE)
+        result = "on_time" if case.handled_on_time is not False else "overdue"
+        self._write(actor, role, Action.CLOSE, at, to_state=State.CLOSED,
+                    fields={"closed_at": at, **self.w.stage_fields(case, State.CLOSED, at)},
+                    note=note, on_time=A._on_time(case, at),
+                    data={"result": result, "handled_on_time": case.handled_on_time})  # fmt: skip
+
+    def request_return(self, at, actor_id, *, reason):
+        actor, at = self._step("request_return", at, actor_id, reason=reason)
+        self._request(actor, "", CaseRequest.Kind.RETURN, reason, None, at, A_HANDLING)
+
+    def approve_return(self, at, actor_id, note=""):
+        actor, at = self._step("approve_return", at, actor_id, note=note)
+        role = A._require(actor, Role.DISPATCHER)
+        request = self._decide(CaseRequest.Kind.RETURN, actor, True, note, at)
+        case = self.case
+        A._expect(case, *A_HANDLING)
+        fields = {"unit_id": None, "return_count": case.return_count + 1,
+                  "handling_started_at": None, "handling_deadline": None, "signed_at": None,
+                  "is_overdue": False, "escalation_level": 0,
+                  **self.w.stage_fields(case, State.PENDING_DISPATCH, at)}  # fmt: skip
+        self._write(actor, role, Action.APPROVE_RETURN, at, to_state=State.PENDING_DISPATCH,
+                    fields=fields, note=request.reason, unit_id=request.unit_id,
+                    data={"request": request.pk, "after_deadline": request.after_deadline})  # fmt: skip
+
+    def request_extension(self, at, actor_id, *, hours, reason):
+        actor, at = self._step("request_extension", at, actor_id, hours=hours, reason=reason)
+        self._request(actor, "", CaseRequest.Kind.EXTENSION, reason, A._hours(hours), at,
+                      A_HANDLING)  # fmt: skip
+
+    def approve_extension(self, at, actor_id, note=""):
+        actor, at = self._step("approve_extension", at, actor_id, note=note)
+        role = A._require(actor, Role.DISPATCHER)
+        request = self._decide(CaseRequest.Kind.EXTENSION, actor, True, note, at)
+        case = self.case
+        granted = A._hours(request.hours)
+        A._expect(case, State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDED)
+        request.granted_hours = granted
+        deadline = A._move_deadline(case, granted)
+        fields = {"handling_deadline": deadline, "extension_hours": case.extension_hours + granted,
+                  "extension_count": case.extension_count + 1}  # fmt: skip
+        if at <= deadline:
+            fields.update(is_overdue=False, escalation_level=0)
+        case.__dict__.update(fields)
+        if case.state != State.SUSPENDED:
+            fields.update(self.w.stage_fields(case, case.state, at))
+        self._write(actor, role, Action.APPROVE_EXTENSION, at, fields=fields, note=request.reason,
+                    unit_id=request.unit_id,
+                    data={"request": request.pk, "hours": str(granted),
+                          "deadline": deadline.isoformat()})  # fmt: skip
+
+    def reject_extension(self, at, actor_id, note):
+        self._reject(CaseRequest.Kind.EXTENSION, Action.REJECT_EXTENSION, at, actor_id, note)
+
+    def request_suspension(self, at, actor_id, *, reason):
+        actor, at = self._step("request_suspension", at, actor_id, reason=reason)
+        self._request(actor, "", CaseRequest.Kind.SUSPENSION, reason, None, at, A_HANDLING)
+
+    def approve_suspension(self, at, actor_id, note=""):
+        actor, at = self._step("approve_suspension", at, actor_id, note=note)
+        role = A._require(actor, Role.DISPATCHER)
+        request = self._decide(CaseRequest.Kind.SUSPENSION, actor, True, note, at)
+        case = self.case
+        A._expect(case, *A_HANDLING)
+        self._write(actor, role, Action.APPROVE_SUSPENSION, at, to_state=State.SUSPENDED,
+                    fields={"suspended_at": at, "suspension_count": case.suspension_count + 1,
+                            **self.w.stage_fields(case, State.SUSPENDED, at)},
+                    note=request.reason, unit_id=request.unit_id,
+                    data={"request": request.pk, "resume_to": case.state})  # fmt: skip
+
+    def resume(self, at, actor_id, note=""):
+        actor, at = self._step("resume_case", at, actor_id, note=note)
+        role = A._require(actor, Role.DISPATCHER)
+        case = self.case
+        A._expect(case, State.SUSPENDED)
+        if A._continuous(case.limit_unit):
+            span = at - case.suspended_at
+        else:
+            span = worktime.working_time_between(case.suspended_at, at).duration
+        span = max(span, datetime.timedelta(0))
+        deadline = A._move_deadline(case, span)
+        to_state = State.IN_PROGRESS if case.signed_at else State.DISPATCHED
+        fields = {"handling_deadline": deadline, "suspended_at": None,
+                  "suspended_seconds": case.suspended_seconds + int(span.total_seconds())}  # fmt: skip
+        if at <= deadline:
+            fields.update(is_overdue=False)
+        case.__dict__.update(fields)
+        fields.update(self.w.stage_fields(case, to_state, at))
+        self._write(actor, role, Action.RESUME, at, to_state=to_state, fields=fields, note=note,
+                    data={"suspended_seconds": int(span.total_seconds()),
+                          "deadline": deadline.isoformat()})  # fmt: skip
+
+    # -- supervision, merge, rating, reopen
+    def issue_supervision(self, at, actor_id, *, opinion, reply_hours):
+        actor, at = self._step("issue_supervision", at, actor_id, opinion=opinion,
+                           reply_hours=reply_hours)  # fmt: skip
+        role = A._require(actor, Role.SUPERVISOR, Role.UNIT_LEADER, Role.SHIFT_LEADER)
+        hours = A._hours(reply_hours, "reply_hours")
+        case = self.case
+        A._expect(case, *OPEN_STATES)
+        due = worktime.add_working_time(at, datetime.timedelta(hours=float(hours))).at
+        order = SupervisionOrder(
+            id=self.w.next_pk("order"), case_id=case.pk, unit_id=case.unit_id,
+            issued_by_id=actor.user_id, issued_at=at, opinion=opinion, reply_due=due,
+        )  # fmt: skip
+        self.orders.append(order)
+        self._write(actor, role, Action.SUPERVISE, at,
+                    fields={"supervision_count": case.supervision_count + 1}, note=opinion,
+                    data={"order": order.pk, "reply_due": due.isoformat()})  # fmt: skip
+
+    def reply_supervision(self, at, actor_id, *, reply):
+        actor, at = self._step("reply_supervision", at, actor_id, reply=reply)
+        order = next(o for o in self.orders if o.status == SupervisionOrder.Status.OPEN)
+        if order.unit_id not in actor.unit_ids(*UNIT_ROLES):
+            raise A.Forbidden("This supervision order is addressed to another unit.")
+        role = actor.first_role(*UNIT_ROLES, Role.ADMINISTRATOR)
+        order.status, order.reply, order.replied_at = SupervisionOrder.Status.REPLIED, reply, at
+        order.replied_by_id = actor.user_id
+        self._write(actor, role, Action.REPLY_SUPERVISION, at, note=reply,
+                    data={"order": order.pk, "on_time": at <= order.reply_due},
+                    on_time=at <= order.reply_due, unit_id=order.unit_id)  # fmt: skip
+
+    def merge(self, at, actor_id, *, into: CaseSim, note=""):
+        actor, at = self._step("merge_case", at, actor_id, into=into.index, note=note)
+        role = A._require(actor, Role.SHIFT_LEADER)
+        A._expect(self.case, *OPEN_STATES)
+        if not into.open_at(at):
+            raise A.InvalidState("merge only into an open case")
+        self._write(actor, role, Action.MERGE, at, to_state=State.CANCELLED,
+                    fields={"cancel_reason": CancelReason.MERGED, "cancelled_at": at,
+                            "duplicate_of_id": into.case.pk,
+                            **self.w.stage_fields(self.case, State.CANCELLED, at)},
+                    note=note, data={"into": into.case.pk, "into_number": _Ref(into.index)})  # fmt: skip
+        into.absorb(self, actor, role, at, note)
+
+    def rate(self, at, *, level, reason):
+        actor, at = self._step("rate_case", at, None, level=level, reason=reason)
+        case = self.case
+        A._expect(case, State.CLOSED)
+        rating = Rating(id=self.w.next_pk("rating"), case_id=case.pk, level=level, reason=reason,
+                        rated_at=at)  # fmt: skip
+        self.ratings.append(rating)
+        self._write(actor, "resident", Action.RATE, at, note=reason,
+                    data={"level": level, "rating": rating.pk})  # fmt: skip
+        if level <= A.UNSATISFIED_LEVEL:
+            request = CaseRequest(
+                id=self.w.next_pk("request"), case_id=case.pk, kind=CaseRequest.Kind.REOPEN,
+                unit_id=case.unit_id, reason=reason, requested_at=at,
+            )  # fmt: skip
+            self.requests.append(request)
+            self.pending[CaseRequest.Kind.REOPEN] = request
+            self._write(actor, "resident", Action.REQUEST_REOPEN, at, note=request.reason,
+                        data={"request": request.pk}, is_public=False)  # fmt: skip
+
+    def approve_reopen(self, at, actor_id, note=""):
+        actor, at = self._step("approve_reopen", at, actor_id, note=note)
+        role = A._require(actor, Role.SHIFT_LEADER)
+        request = self._decide(CaseRequest.Kind.REOPEN, actor, True, note, at)
+        case = self.case
+        A._expect(case, State.CLOSED)
+        self._dispatch(actor, role, case.unit_id, at, request.reason, action=Action.REOPEN,
+                       extra={"closed_at": None, "checked_at": None,
+                              "reopen_count": case.reopen_count + 1})  # fmt: skip
+
+    def reject_reopen(self, at, actor_id, note):
+        self._reject(CaseRequest.Kind.REOPEN, Action.REJECT_REOPEN, at, actor_id, note)
+
+
+A_HANDLING = (State.DISPATCHED, State.IN_PROGRESS)
+
+
+# --- lights of the cases still open (what the worker does) ---------------------------
+
+_LIGHT_ORDER = {"": -1, "green": 0, "yellow": 1, "red": 2}
+
+
+def light_changes(case: Case, now: datetime.datetime) -> list[tuple[datetime.datetime, str, str]]:
+    """The light changes an open case's clock went through by ``now``: (when, from, to).
+
+    The light turns yellow just after ``yellow_at`` and red just after ``due_at``;
+    each change is one history row, written by the system at that moment.
+    """
+    if case.state not in OPEN_STATES or case.due_at is None or not case.light:
+        return []
+    changes, light = [], case.light
+    second = datetime.timedelta(seconds=1)
+    for target, turn in (("yellow", case.yellow_at), ("red", case.due_at)):
+        if _LIGHT_ORDER[light] < _LIGHT_ORDER[target] and turn + second <= now:
+            changes.append((max(turn + second, case.updated_at), light, target))
+            light = target
+    return changes
+
+
+def light_event(case: Case, at, old: str, new: str) -> dict:
+    return {
+        "at": at, "actor_id": None, "actor_name": SYSTEM.name[:60], "role": "system",
+        "unit_id": case.unit_id, "action": Action.LIGHT, "from_state": case.state,
+        "to_state": case.state, "note": "", "on_time": None, "is_public": False,
+        "data": {"from": old, "light": new},
+    }  # fmt: skip
+
+
+# --- the generator (the policy) ---------------------------------------------------
+
+
+class Generator:
+    """Plays the life of each case through a :class:`CaseSim` and keeps the scripts."""
+
+    def __init__(self, world: World):
+        self.w = world
+        self.rng = world.rng
+        self.sims: list[CaseSim] = []
+        self.recent: dict[str, list[CaseSim]] = defaultdict(list)
+
+    # -- picking
+    def pick(self, weights: dict):
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def one(self, role: str) -> int:
+        return self.rng.choice(self.w.by_role[role])
+
+    def chance(self, p: float) -> bool:
+        return self.rng.random() < p
+
+    def draw_plan(self) -> Plan:
+        r, s = self.chance, SHARES
+        source = self.pick(SOURCE_SHARES)
+        category = self.pick(CATEGORY_WEIGHTS)
+        plan = Plan(source=source, category=category)
+        if r(URGENT_SHARE.get(category, 0)):
+            plan.urgency = Urgency.URGENT
+        if source == Source.INSPECTOR and r(s["self_handle"]):
+            plan.self_handle = True
+            return plan
+        plan.duplicate = source != Source.INSPECTOR and r(s["duplicate"] * 2)
+        plan.false_report = r(FALSE_SHARE.get(source, 0))
+        plan.not_accepted = source not in SOURCES_NEEDING_VERIFICATION and r(s["not_accepted"])
+        plan.not_filed = r(s["not_filed"])
+        plan.void = r(s["void"])
+        plan.returned = r(s["return"])
+        plan.return_late = plan.returned and r(s["return_late"])
+        plan.extension = r(s["extension"])
+        plan.extension_rejected = plan.extension and r(s["extension_rejected"])
+        plan.suspension = r(s["suspension"])
+        plan.overdue = r(s["overdue"])
+        plan.supervision = r(s["supervision_if_overdue"] if plan.overdue else s["supervision"])
+        plan.reworks = (2 if r(0.1) else 1) if r(s["rework"]) else 0
+        if source in (Source.PUBLIC, Source.HOTLINE) and r(s["rated"]):
+            plan.rating = self.pick(RATING_LEVELS)
+            plan.reopen_approved = r(s["reopen_approved"])
+        return plan
+
+    def place(self, plan: Plan, near: CaseSim | None = None) -> tuple[float, float]:
+        if near is not None:
+            c = near.case
+            d = 25 / 111_195.0
+            return (round(c.lon + self.rng.uniform(-d, d), 7), round(c.lat + self.rng.uniform(-d, d), 7))
+        x0, y0, x1, y1 = self.rng.choice(self.w.cells)
+        mx, my = (x1 - x0) * 0.05, (y1 - y0) * 0.05
+        return (round(self.rng.uniform(x0 + mx, x1 - mx), 7), round(self.rng.uniform(y0 + my, y1 - my), 7))
+
+    def describe(self, plan: Plan, lon, lat) -> tuple[str, str]:
+        location = self.w.locate(lon, lat)
+        small = self.w.small[plan.category]
+        street = self.w.region_names.get(location.street_id, "")
+        community = self.w.region_names.get(location.community_id, "")
+        road = self.w.road_names.get(location.road_id, "")
+        address = f"{street}{community}" + (f"{road}沿线" if road else "")
+        return f"{address}发现{small.name}问题，请处理。（合成数据）", address
+
+    # -- timing
+    def centre(self, t, minutes: int, late: bool | None = None) -> datetime.datetime:
+        """When a centre step or an inspector's visit happens after ``t`` (working minutes)."""
+        if late is None:
+            late = self.chance(SHARES["late_centre"])
+        factor = self.rng.uniform(1.2, 4.0) if late else self.rng.uniform(0.1, 0.9)
+        return worktime.add_working_time(t, datetime.timedelta(minutes=minutes * factor)).at
+
+    def toward(self, t, deadline, fraction: float, continuous: bool) -> datetime.datetime:
+        """The instant ``fraction`` of the way from ``t`` to ``deadline`` (at least a minute on)."""
+        if continuous:
+            span = max(deadline - t, datetime.timedelta(0))
+            return t + max(span * fraction, MINUTE)
+        span = max(worktime.working_time_between(t, deadline).duration, datetime.timedelta(0))
+        return worktime.add_working_time(t, max(span * fraction, MINUTE)).at
+
+    def past(self, deadline, start, fraction: float, continuous: bool) -> datetime.datetime:
+        """An instant after ``deadline`` by ``fraction`` of the limit ``start`` → ``deadline``."""
+        if continuous:
+            return deadline + max((deadline - start) * fraction, MINUTE)
+        span = worktime.working_time_between(start, deadline).duration
+        return worktime.add_working_time(deadline + MINUTE, max(span * fraction, MINUTE)).at
+
+    def report_time(self, day: datetime.date, source: str) -> datetime.datetime:
+        rng = self.rng
+        if source in (Source.INSPECTOR, Source.SUPERVISION, Source.LEADER, Source.ROAD_CHIEF):
+            hour = rng.randint(8, 17)
+        else:
+            hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
+        local = datetime.datetime.combine(day, datetime.time(hour, rng.randint(0, 59), rng.randint(0, 59)))
+        return timezone.make_aware(local, timezone.get_default_timezone())
+
+    # -- one case
+    def run(self, plan: Plan, at: datetime.datetime) -> CaseSim | None:
+        sim = CaseSim(self.w, len(self.sims))
+        sim.plan = plan
+        try:
+            self._life(sim, plan, at)
+        except Stop:
+            pass
+        if sim.case is None:
+            return None
+        self.sims.append(sim)
+        return sim
+
+    def _reporter(self, plan: Plan, case_patrol: int | None, section: int | None) -> int | None:
+        source = plan.source
+        if source == Source.INSPECTOR:
+            return self.w.inspector.get(case_patrol) or self.one(Role.INSPECTOR)
+        if source in (Source.HOTLINE, Source.CAMERA, Source.VOLUNTEER):
+            return self.one(Role.ACCEPTOR)
+        if source == Source.LEADER:
+            return self.rng.choice(self.w.department_leaders)
+        if source == Source.SUPERVISION:
+            return self.one(Role.SUPERVISOR)
+        if source == Source.ROAD_CHIEF:
+            return self.w.chief_user.get(section) or self.one(Role.ROAD_CHIEF)
+        return None
+
+    def _target(self, plan: Plan, at, merge_at) -> CaseSim | None:
+        for other in reversed(self.recent[plan.category][-30:]):
+            c = other.case
+            if c.reported_at < at - datetime.timedelta(days=3):
+                break
+            if other.open_at(at) and other.open_at(merge_at):
+                return other
+        return None
+
+    def _life(self, sim: CaseSim, plan: Plan, at: datetime.datetime) -> None:
+        w, cfg = self.w, self.w.config
+        merge_at = self.centre(at, cfg.accept_minutes, late=False)
+        target = self._target(plan, at, merge_at) if plan.duplicate else None
+        lon, lat = self.place(plan, target)
+        location = self.w.locate(lon, lat)
+        reporter = self._reporter(plan, location.patrol_area_id, location.road_section_id)
+        description, address = self.describe(plan, lon, lat)
+        if plan.self_handle:
+            sim.self_handle(at, reporter, category=plan.category, lon=lon, lat=lat,
+                            description=description, address=address)  # fmt: skip
+            self.recent[plan.category].append(sim)
+            sim.close(self.centre(at, cfg.close_minutes), self.one(Role.SHIFT_LEADER))
+            return
+        sim.report(at, reporter, source=plan.source, category=plan.category, lon=lon, lat=lat,
+                   urgency=plan.urgency, description=description, address=address)  # fmt: skip
+        self.recent[plan.category].append(sim)
+        case = sim.case
+        inspector = w.inspector.get(case.patrol_area_id)
+        if target is not None:
+            sim.merge(merge_at, self.one(Role.SHIFT_LEADER),
+                      into=target, note="与在办案件重复，合并处理。")  # fmt: skip
+            return
+        if plan.source in SOURCES_NEEDING_VERIFICATION and inspector:
+            t = self.centre(at, cfg.accept_minutes)
+            sim.send_for_verification(t, self.one(Role.ACCEPTOR))
+            t = self.centre(t, cfg.verify_minutes)
+            if plan.false_report:
+                sim.verify(t, inspector, true_report=False, note="现场核实无此问题。")
+                return
+            sim.verify(t, inspector, true_report=True, note="现场核实属实。")
+        else:
+            t = self.centre(at, cfg.accept_minutes)
+            if plan.not_accepted:
+                sim.refuse(t, self.one(Role.ACCEPTOR), reason="不属于城市管理范围，不予受理。")
+                return
+            sim.accept(t, self.one(Role.ACCEPTOR))
+        t = self.centre(t, cfg.file_minutes)
+        shift_leader = self.one(Role.SHIFT_LEADER)
+        if plan.not_filed:
+            sim.refuse(t, shift_leader, reason="不符合立案条件，不予立案。")
+            return
+        if plan.void:
+            sim.request_void(t, self.one(Role.DISPATCHER), reason="重复录入的测试案件，申请作废。")
+            sim.approve_void(self.centre(t, cfg.close_minutes), shift_leader)
+            return
+        sim.file(t, shift_leader)
+        unit = case.proposed_unit_id if case.proposed_unit_id in w.handler else None
+        unit = unit or w.street_office.get(case.street_id)
+        t = self.centre(t, cfg.dispatch_minutes)
+        dispatcher = self.one(Role.DISPATCHER)
+        sim.dispatch(t, dispatcher, unit=unit)
+        if plan.returned:
+            t = self._return(sim, plan, t, dispatcher)
+        t = self._handle(sim, plan, t, dispatcher, plan.reworks, inspector)
+        if plan.rating is None:
+            return
+        t = t + datetime.timedelta(hours=self.rng.uniform(2, 72))
+        reason = "处理及时，满意。" if plan.rating > A.UNSATISFIED_LEVEL else "问题仍然存在，不满意。"
+        sim.rate(t, level=plan.rating, reason=reason)
+        if plan.rating > A.UNSATISFIED_LEVEL:
+            return
+        t = self.centre(t, 30)
+        if not plan.reopen_approved:
+            sim.reject_reopen(t, self.one(Role.SHIFT_LEADER), "经核查已按标准处置完毕。")
+            return
+        sim.approve_reopen(t, self.one(Role.SHIFT_LEADER), "市民不满意，重新处置。")
+        again = Plan(source=plan.source, category=plan.category)
+        self._handle(sim, again, t, dispatcher, 0, inspector)
+
+    def _return(self, sim: CaseSim, plan: Plan, t, dispatcher: int) -> datetime.datetime:
+        case = sim.case
+        handler = self.w.handler[case.unit_id]
+        continuous = A._continuous(case.limit_unit)
+        if plan.return_late:
+            t = self.past(case.handling_deadline, case.handling_started_at, self.rng.uniform(0.05, 0.5), continuous)
+        else:
+            t = self.toward(t, case.handling_deadline, self.rng.uniform(0.05, 0.3), continuous)
+        sim.request_return(t, handler, reason="经核实不属于本单位职责，申请回退。")
+        t = self.centre(t, 30)
+        sim.approve_return(t, dispatcher)
+        first = case.unit_id
+        office = self.w.street_office.get(case.street_id)
+        fallback = next(u for u in self.w.handler if u != first)
+        unit = office if office and office != first and office in self.w.handler else fallback
+        t = self.centre(t, self.w.config.dispatch_minutes)
+        sim.dispatch(t, dispatcher, unit=unit, note="回退后重新派遣。")
+        return t
+
+    def _handle(self, sim, plan: Plan, t, dispatcher, reworks, inspector) -> datetime.datetime:
+        w, case, rng = self.w, sim.case, self.rng
+        handler, leader = w.handler[case.unit_id], w.leader.get(case.unit_id)
+        continuous = A._continuous(case.limit_unit)
+        if case.state == State.DISPATCHED:
+            t = self.toward(t, case.handling_deadline, rng.uniform(0.02, 0.15), continuous)
+            sim.sign(t, handler)
+        if plan.extension:
+            t = self.toward(t, case.handling_deadline, rng.uniform(0.4, 0.8), continuous)
+            unit_hours = {"working_days": (8, 40), "hours": (2, 12), "days": (12, 48)}
+            low, high = unit_hours.get(case.limit_unit, (1, 4))
+            sim.request_extension(t, handler, hours=rng.randint(low, high),
+                                  reason="需协调产权单位，申请延期。")  # fmt: skip
+            t = self.centre(t, 30)
+            if plan.extension_rejected:
+                sim.reject_extension(t, dispatcher, "延期理由不充分。")
+            else:
+                sim.approve_extension(t, dispatcher)
+        if plan.suspension:
+            t = self.toward(t, case.handling_deadline, rng.uniform(0.2, 0.5), continuous)
+            sim.request_suspension(t, handler, reason="涉及工程改造，需列入计划后处置，申请挂账。")
+            t = self.centre(t, 30)
+            sim.approve_suspension(t, dispatcher)
+            days = rng.uniform(1, 15)
+            t = worktime.add_working_time(t, datetime.timedelta(hours=8 * days)).at
+            sim.resume(t, dispatcher, "条件具备，恢复处置。")
+        for attempt in range(reworks + 1):
+            late = plan.overdue and attempt == reworks
+            if late:
+                done = self.past(case.handling_deadline, case.handling_started_at, rng.uniform(0.05, 1.2), continuous)
+            else:
+                done = self.toward(t, case.handling_deadline, rng.uniform(0.3, 0.95), continuous)
+            if plan.supervision and attempt == reworks and leader:
+                issue = t + (done - t) * 0.4
+                supervisor = self.one(Role.SUPERVISOR)
+                sim.issue_supervision(issue, supervisor, opinion="请加快处置进度，按时办结。",
+                                      reply_hours=rng.choice((4, 8)))  # fmt: skip
+                reply = issue + (done - issue) * 0.5
+                sim.reply_supervision(reply, leader, reply="已安排专人处置，今日办结。")
+            sim.submit(done, handler, note="已处置完毕。")
+            t = self.centre(done, w.config.check_minutes)
+            if attempt < reworks:
+                sim.check(t, inspector or self.one(Role.INSPECTOR), passed=False, note="现场仍未整改到位，返工。")
+                continuous = A._continuous(case.limit_unit)
+            else:
+                sim.check(t, inspector or self.one(Role.INSPECTOR), passed=True, note="核查通过。")
+        t = self.centre(t, w.config.close_minutes)
+        sim.close(t, self.one(Role.SHIFT_LEADER))
+        return t
+
+    # -- showcase: every open state with every light on the last day
+    def showcase(self) -> None:
+        """One case per open state and light colour, timed so the light shows at the end."""
+        chain = [State.REPORTED, State.VERIFYING, State.PENDING_FILING, State.PENDING_DISPATCH,
+                 State.DISPATCHED, State.IN_PROGRESS, State.PENDING_CHECK, State.PENDING_CLOSURE]  # fmt: skip
+        for state in chain:
+            for light, fraction in (("green", 0.4), ("yellow", 0.9), ("red", 2.0)):
+                self._showcase_one(state, light, fraction)
+        plan = Plan(source=Source.INSPECTOR, category="E0191", suspension=True)
+        self._showcase_suspended(plan)
+
+    def _showcase_path(self, sim: CaseSim, state: str, key: datetime.datetime, seed: int) -> None:
+        rng = random.Random(seed)
+        source = Source.HOTLINE if state == State.VERIFYING else Source.INSPECTOR
+        plan = Plan(source=source, category=rng.choice(list(CATEGORY_WEIGHTS)))
+        saved, self.rng = self.rng, rng
+        try:
+            lon, lat = self.place(plan)
+            location = self.w.locate(lon, lat)
+            reporter = self._reporter(plan, location.patrol_area_id, location.road_section_id)
+            description, address = self.describe(plan, lon, lat)
+            gap = datetime.timedelta(minutes=3)
+            order = [State.REPORTED, State.VERIFYING if source == Source.HOTLINE else State.PENDING_FILING,
+                     State.PENDING_DISPATCH, State.DISPATCHED, State.IN_PROGRESS, State.PENDING_CHECK,
+                     State.PENDING_CLOSURE]  # fmt: skip
+            if state == State.VERIFYING:
+                order = [State.REPORTED, State.VERIFYING]
+            steps = order[: order.index(state) + 1]
+            # the step entering ``state`` happens at ``key`` (sign: just after the dispatch)
+            offset = len(steps) - 1 - (1 if state == State.IN_PROGRESS else 0)
+            t = key - gap * offset
+            inspector = self.w.inspector.get(location.patrol_area_id)
+            for name in steps:
+                if name == State.REPORTED:
+                    sim.report(t, reporter, source=source, category=plan.category, lon=lon, lat=lat,
+                               urgency=Urgency.NORMAL, description=description, address=address)  # fmt: skip
+                elif name == State.VERIFYING:
+                    sim.send_for_verification(t, self.one(Role.ACCEPTOR))
+                elif name == State.PENDING_FILING:
+                    sim.accept(t, self.one(Role.ACCEPTOR))
+                elif name == State.PENDING_DISPATCH:
+                    sim.file(t, self.one(Role.SHIFT_LEADER))
+                elif name == State.DISPATCHED:
+                    unit = sim.case.proposed_unit_id if sim.case.proposed_unit_id in self.w.handler else None
+                    sim.dispatch(t, self.one(Role.DISPATCHER), unit=unit or self.w.street_office[sim.case.street_id])
+                elif name == State.IN_PROGRESS:
+                    sim.sign(t, self.w.handler[sim.case.unit_id])
+                elif name == State.PENDING_CHECK:
+                    sim.submit(t, self.w.handler[sim.case.unit_id], note="已处置完毕。")
+                elif name == State.PENDING_CLOSURE:
+                    sim.check(t, inspector, passed=True, note="核查通过。")
+                t = t + gap
+        finally:
+            self.rng = saved
+
+    def _showcase_one(self, state: str, light: str, fraction: float) -> None:
+        end = self.w.end
+        seed = self.rng.randrange(1 << 30)
+        pk_before = dict(self.w.pk)
+
+        def trial(key):
+            self.w.pk.update(pk_before)
+            sim = CaseSim(self.w, len(self.sims))
+            try:
+                self._showcase_path(sim, state, key, seed)
+            except Stop:
+                return sim, -1.0
+            case = sim.case
+            if case.state != state:
+                return sim, -1.0
+            unit = case.limit_unit if state in A_HANDLING else "working_minutes"
+            used = worktime.elapsed(case.stage_started_at, end, unit)
+            limit = worktime.elapsed(case.stage_started_at, case.due_at, unit)
+            return sim, used / limit if limit else 99.0
+
+        low, high = end - datetime.timedelta(days=40), end - datetime.timedelta(minutes=30)
+        for _i in range(40):  # the fraction used at the end falls as the key time moves later
+            middle = low + (high - low) / 2
+            _sim, used = trial(middle)
+            if used >= fraction:
+                low = middle
+            else:
+                high = middle
+        sim, _used = trial(low)
+        if sim.case is not None and sim.case.state == state:
+            self.sims.append(sim)
+        else:
+            self.w.pk.update(pk_before)
+
+    def _showcase_suspended(self, plan: Plan) -> None:
+        at = self.w.end - datetime.timedelta(days=3)
+        plan.overdue = False
+        sim = CaseSim(self.w, len(self.sims))
+        sim.plan = plan
+        lon, lat = self.place(plan)
+        location = self.w.locate(lon, lat)
+        try:
+            sim.report(at, self.w.inspector.get(location.patrol_area_id) or self.one(Role.INSPECTOR),
+                       source=plan.source, category=plan.category, lon=lon, lat=lat,
+                       urgency=Urgency.NORMAL, description="道路破损，需结合道路大修处置。（合成数据）",
+                       address="")  # fmt: skip
+            case = sim.case
+            t = self.centre(at, 10, late=False)
+            sim.accept(t, self.one(Role.ACCEPTOR))
+            t = self.centre(t, 10, late=False)
+            sim.file(t, self.one(Role.SHIFT_LEADER))
+            t = self.centre(t, 10, late=False)
+            dispatcher = self.one(Role.DISPATCHER)
+            unit = case.proposed_unit_id if case.proposed_unit_id in self.w.handler else None
+            sim.dispatch(t, dispatcher, unit=unit or self.w.street_office[case.street_id])
+            t = t + datetime.timedelta(minutes=20)
+            sim.sign(t, self.w.handler[case.unit_id])
+            t = t + datetime.timedelta(minutes=30)
+            sim.request_suspension(t, self.w.handler[case.unit_id], reason="涉及道路大修计划，申请挂账。")
+            sim.approve_suspension(t + datetime.timedelta(minutes=10), dispatcher)
+        except Stop:
+            return
+        self.sims.append(sim)
+
+
+def generate(world: World, *, days: int | None = None, per_day: int | None = None,
+             showcase: bool = True, plans: list[Plan] | None = None) -> Generator:  # fmt: skip
+    """Generate (and execute in memory) ``days`` of history ending at ``world.end``.
+
+    About ``per_day`` reports a day on average: more on weekdays than at
+    weekends, more in summer. ``plans`` (tests) are played first, one on each
+    of the first days' mornings, so every outcome can be forced.
+    """
+    days = default_days() if days is None else days
+    per_day = default_per_day() if per_day is None else per_day
+    gen = Generator(world)
+    rng = world.rng
+    end_day = timezone.localtime(world.end).date()
+    start = end_day - datetime.timedelta(days=days - 1)
+    forced = list(plans or [])
+    for n in range(days):
+        day = start + datetime.timedelta(days=n)
+        weekday = 1.12 if day.weekday() < 5 else 0.70
+        season = 1 + 0.15 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 110) / 365)
+        count = max(1, round(per_day * weekday * season * rng.uniform(0.9, 1.1)))
+        drawn = []
+        for _i in range(count):
+            plan = forced.pop(0) if forced else gen.draw_plan()
+            drawn.append((gen.report_time(day, plan.source), plan))
+        drawn.sort(key=lambda item: item[0])
+        for at, plan in drawn:
+            if at <= world.end:
+                gen.run(plan, at)
+    if showcase:
+        gen.showcase()
+    return gen
+
+
+# --- writing ---------------------------------------------------------------------
+
+
+def _finish(gen: Generator) -> list[CaseSim]:
+    """Numbers from the daily sequences, possible duplicates, lights brought up to date."""
+    w = gen.w
+    sims = sorted(gen.sims, key=lambda s: (s.case.reported_at, s.index))
+    days = defaultdict(int)
+    keys = {
+        f"{s.case.small_class.full_code}{timezone.localtime(s.case.reported_at):%Y%m%d}" for s in sims
+    }
+    existing = dict(DailySequence.objects.filter(key__in=keys).values_list("key", "value"))
+    for sim in sims:
+        key = f"{sim.case.small_class.full_code}{timezone.localtime(sim.case.reported_at):%Y%m%d}"
+        days[key] = days.get(key) or existing.get(key, 0)
+        days[key] += 1
+        sim.case.number = f"{key}{days[key]:04d}"
+    gen.sequences = dict(days)
+    # possible duplicates: open cases of the same small class nearby, as find_duplicates sees them
+    radius, window = w.config.duplicate_radius_m, datetime.timedelta(days=w.config.duplicate_days)
+    buckets: dict[tuple, list[CaseSim]] = defaultdict(list)
+    cell = 0.002
+    for sim in sims:
+        c = sim.case
+        now = c.reported_at
+        bx, by = int(c.lon // cell), int(c.lat // cell)
+        found = []
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for other in buckets.get((c.small_class_id, bx + dx, by + dy), ()):
+                    o = other.case
+                    if o.reported_at < now - window or not other.open_at(now):
+                        continue
+                    distance = A._distance_m(c.lon, c.lat, o.lon, o.lat)
+                    if distance <= radius:
+                        found.append((o.reported_at, other.case.pk, distance))
+        found.sort(key=lambda item: (item[0], item[1]), reverse=True)  # the query's order
+        found = sorted(found[:200], key=lambda item: item[2])[:10]
+        sim.events[0]["data"]["possible_duplicates"] = [pk for _at, pk, _d in found]
+        buckets[(c.small_class_id, bx, by)].append(sim)
+    for sim in sims:
+        for at, old, new in light_changes(sim.case, w.end):
+            sim.events.append(light_event(sim.case, at, old, new))
+            sim.case.light = new
+            sim.case.version += 1
+            sim.case.updated_at = at
+    return sims
+
+
+def _resolve(value, numbers):
+    if isinstance(value, _Ref):
+        return numbers[value.index]
+    if isinstance(value, dict):
+        return {k: _resolve(v, numbers) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve(v, numbers) for v in value]
+    return value
+
+
+BATCH = 2000
+
+
+def write(gen: Generator) -> int:
+    """Insert what the generator computed (one transaction, bulk inserts). Returns the case count."""
+    with transaction.atomic():
+        sims = _finish(gen)
+        numbers = {s.index: s.case.number for s in sims}
+        Case.objects.bulk_create([s.case for s in sims], batch_size=BATCH)
+        CaseRequest.objects.bulk_create([r for s in sims for r in s.requests], batch_size=BATCH)
+        SupervisionOrder.objects.bulk_create([o for s in sims for o in s.orders], batch_size=BATCH)
+        Rating.objects.bulk_create([r for s in sims for r in s.ratings], batch_size=BATCH)
+        batch: list[CaseEvent] = []
+        for sim in sims:
+            pk = sim.case.pk
+            for event in sorted(sim.events, key=lambda e: e["at"]):
+                if any(isinstance(v, _Ref) for v in event["data"].values()):
+                    event = {**event, "data": _resolve(event["data"], numbers)}
+                batch.append(CaseEvent(case_id=pk, **event))
+            if len(batch) >= 20_000:
+                CaseEvent.objects.bulk_create(batch, batch_size=BATCH)
+                batch = []
+        CaseEvent.objects.bulk_create(batch, batch_size=BATCH)
+        existing = set(DailySequence.objects.filter(key__in=gen.sequences).values_list("key", flat=True))
+        DailySequence.objects.bulk_create(
+            [DailySequence(key=k, value=v) for k, v in gen.sequences.items() if k not in existing],
+            batch_size=BATCH,
+        )
+        for key in existing:
+            DailySequence.objects.filter(key=key).update(value=gen.sequences[key])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for sql in connection.ops.sequence_reset_sql(
+                    no_style(), [Case, CaseEvent, CaseRequest, SupervisionOrder, Rating]
+                ):
+                    cursor.execute(sql)
+    return len(sims)
+
+
+def build_history(*, days: int | None = None, per_day: int | None = None, seed: int = 27,
+                  now: datetime.datetime | None = None) -> int:  # fmt: skip
+    """Generate and write the demo history; returns the number of cases written."""
+    world = World(seed=seed, now=now)
+    gen = generate(world, days=days, per_day=per_day)
+    return write(gen)
+
+
+# --- the replay through the real actions (tests) -------------------------------------
+
+
+def replay(gen: Generator, photo: bytes) -> dict[int, Case]:
+    """Run every script through :mod:`civicloop.cases.actions`, in time order across cases.
+
+    Returns the cases by script index. ``photo`` is passed where an action
+    needs one (results and self-handling). Lights of the cases still open are
+    then brought up to date as in :func:`write`.
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def photos():
+        return [SimpleUploadedFile("result.jpg", photo, content_type="image/jpeg")]
+
+    user_model = get_user_model()
+    users = {u.pk: u for u in user_model.objects.filter(pk__in=gen.w.actors)}
+    cases: dict[int, Case] = {}
+    order = sorted(
+        ((step.at, sim.index, n, sim, step) for sim in gen.sims for n, step in enumerate(sim.steps)),
+        key=lambda item: item[:3],
+    )
+    for _at, index, _n, sim, step in order:
+        actor = public_actor() if step.actor is None else actor_for(users[step.actor])
+        args, name, at = dict(step.args), step.action, step.at
+        case = cases.get(index)
+        if name == "report_case":
+            cases[index] = A.report_case(actor, at=at, **args)
+        elif name == "report_self_handled":
+            cases[index] = A.report_self_handled(actor, at=at, before_photos=photos(),
+                                                 after_photos=photos(), **args)  # fmt: skip
+        elif name.startswith(("approve_", "reject_")):
+            kind = name.split("_", 1)[1]
+            request = CaseRequest.objects.get(case=case, kind=kind, status=CaseRequest.Status.PENDING)
+            getattr(A, name)(actor, request, at=at, **args)
+        elif name == "reply_supervision":
+            order_row = SupervisionOrder.objects.get(case=case, status=SupervisionOrder.Status.OPEN)
+            A.reply_supervision(actor, order_row, at=at, **args)
+        elif name == "rate_case":
+            A.rate_case(case, actor=actor, at=at, **args)
+        elif name == "merge_case":
+            args["into"] = cases[args["into"]]
+            A.merge_case(actor, case, at=at, **args)
+        elif name == "submit_result":
+            A.submit_result(actor, case, at=at, photos=photos(), **args)
+        else:
+            getattr(A, name)(actor, case, at=at, **args)
+    for case in Case.objects.filter(pk__in=[c.pk for c in cases.values()], state__in=OPEN_STATES):
+        for at, old, new in light_changes(case, gen.w.end):
+            updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+                light=new, version=case.version + 1, updated_at=at
+            )
+            assert updated == 1
+            case.light, case.version, case.updated_at = new, case.version + 1, at
+            CaseEvent.objects.create(case=case, **light_event(case, at, old, new))
+    return {index: Case.objects.get(pk=case.pk) for index, case in cases.items()}
