@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 
 from civicloop.open311.models import Open311Client
 
@@ -16,6 +17,12 @@ def _fresh_rate_limits(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def client():
+    """A test client that asks for English (the site's default language is Chinese)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
 
 
 @pytest.fixture
