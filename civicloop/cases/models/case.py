@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicloop.geo.choices import AreaClass
 
@@ -23,17 +24,17 @@ from .catalogue import FilingStandard, LimitUnit, SmallClass, Urgency
 
 
 class State(models.TextChoices):
-    REPORTED = "reported", _("reported")  # 待受理
-    VERIFYING = "verifying", _("verifying")  # 待核实
-    PENDING_FILING = "pending_filing", _("pending filing")  # 待立案
-    PENDING_DISPATCH = "pending_dispatch", _("pending dispatch")  # 待派遣
-    DISPATCHED = "dispatched", _("dispatched")  # 待签收
-    IN_PROGRESS = "in_progress", _("in progress")  # 处置中
-    PENDING_CHECK = "pending_check", _("pending check")  # 待核查
-    PENDING_CLOSURE = "pending_closure", _("pending closure")  # 待结案
-    CLOSED = "closed", _("closed")  # 已结案
-    SUSPENDED = "suspended", _("suspended")  # 挂账
-    CANCELLED = "cancelled", _("cancelled")  # 已作废
+    REPORTED = "reported", pgettext_lazy("case state", "reported")  # 待受理
+    VERIFYING = "verifying", pgettext_lazy("case state", "verifying")  # 待核实
+    PENDING_FILING = "pending_filing", pgettext_lazy("case state", "pending filing")  # 待立案
+    PENDING_DISPATCH = "pending_dispatch", pgettext_lazy("case state", "pending dispatch")  # 待派遣
+    DISPATCHED = "dispatched", pgettext_lazy("case state", "dispatched")  # 待签收
+    IN_PROGRESS = "in_progress", pgettext_lazy("case state", "in progress")  # 处置中
+    PENDING_CHECK = "pending_check", pgettext_lazy("case state", "pending check")  # 待核查
+    PENDING_CLOSURE = "pending_closure", pgettext_lazy("case state", "pending closure")  # 待结案
+    CLOSED = "closed", pgettext_lazy("case state", "closed")  # 已结案
+    SUSPENDED = "suspended", pgettext_lazy("case state", "suspended")  # 挂账
+    CANCELLED = "cancelled", pgettext_lazy("case state", "cancelled")  # 已作废
 
 
 #: States in which a case is still open (not closed, not cancelled).
@@ -437,9 +438,9 @@ class CaseRequest(models.Model):
         REOPEN = "reopen", _("reopen")  # 重办
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        APPROVED = "approved", _("approved")
-        REJECTED = "rejected", _("rejected")
+        PENDING = "pending", pgettext_lazy("request status", "pending")
+        APPROVED = "approved", pgettext_lazy("request status", "approved")
+        REJECTED = "rejected", pgettext_lazy("request status", "rejected")
 
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="requests"
@@ -543,7 +544,7 @@ class Rating(models.Model):
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="ratings"
     )
-    level = models.PositiveSmallIntegerField(_("level"))
+    level = models.PositiveSmallIntegerField(pgettext_lazy("rating", "level"))
     reason = models.TextField(_("reason"), blank=True)
     rated_at = models.DateTimeField(_("rated at"))
 
@@ -643,7 +644,7 @@ class LoopConfig(models.Model):
     remind_before_minutes = models.PositiveIntegerField(
         _("reminder before the deadline (minutes)"),
         default=0,
-        help_text=_("0: remind when the light turns yellow (80 % of the limit used)."),
+        help_text=_("0: remind when the light turns yellow."),
     )
     escalate_after_hours = models.PositiveIntegerField(
         _("escalate to the supervision office after (hours overdue)"), default=8
