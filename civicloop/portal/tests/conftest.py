@@ -1,0 +1,42 @@
+"""Fixtures for the portal tests."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# refuses to run inside one unless told it is safe (it is: one thread, no awaits).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits(settings):
+    """Rate-limit counters live in the cache: every test starts from zero."""
+    settings.PORTAL_RATE_LIMIT = "10000/m"
+    settings.OPEN311_RATE_LIMIT = "10000/m"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client():
+    """A test client that asks for English (the site's default language is Chinese)."""
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
+def public_report(loop):
+    """Report as a resident through the action (defaults: E0102 at the west point)."""
+    from civicloop.cases import actions
+    from civicloop.cases.permissions import public_actor
+
+    def report(category="E0102", where="west_point", **kwargs):
+        lon, lat = loop[where] if isinstance(where, str) else where
+        return actions.report_case(
+            public_actor(), source="public", category=category, lon=lon, lat=lat, **kwargs
+        )
+
+    return report
