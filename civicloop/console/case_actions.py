@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from civicloop.cases import actions
 from civicloop.cases.actions import Invalid
@@ -28,68 +28,64 @@ class ConsoleAction:
     style: str = ""  # "primary" / "danger"
 
 
-def _lazy(text):
-    return gettext_lazy(text)
-
-
 ACTIONS = {
     a.name: a
     for a in [
-        ConsoleAction("accept", _lazy("Accept"), _lazy(
+        ConsoleAction("accept", pgettext_lazy("case action", "Accept"), gettext_lazy(
             "Accepts the report: it goes to the shift leader for filing."), forms.NoteForm,
             "primary"),
-        ConsoleAction("send_for_verification", _lazy("Send for verification"), _lazy(
+        ConsoleAction("send_for_verification", pgettext_lazy("case action", "Send for verification"), gettext_lazy(
             "Asks an inspector to check on site whether the problem exists (the patrol "
             "area's inspector unless you name one)."), forms.InspectorForm),
-        ConsoleAction("refuse", _lazy("Refuse"), _lazy(
+        ConsoleAction("refuse", pgettext_lazy("case action", "Refuse"), gettext_lazy(
             "Ends the case without handling: not accepted before filing, or not filed at "
             "filing. The reason is recorded."), forms.ReasonForm, "danger"),
-        ConsoleAction("verify", _lazy("Verify"), _lazy(
+        ConsoleAction("verify", pgettext_lazy("case action", "Verify"), gettext_lazy(
             "Records your verdict from the site: a true report goes on to filing, a false "
             "one is closed as not accepted."), forms.VerifyForm, "primary"),
-        ConsoleAction("file", _lazy("File"), _lazy(
+        ConsoleAction("file", pgettext_lazy("case action", "File"), gettext_lazy(
             "Files the case (立案): fixes its category, filing standard and urgency, which "
             "set the handling time limit. It then waits for dispatch."), forms.FileForm,
             "primary"),
-        ConsoleAction("dispatch", _lazy("Dispatch"), _lazy(
+        ConsoleAction("dispatch", pgettext_lazy("case action", "Dispatch"), gettext_lazy(
             "Sends the case to the handling unit; the unit is notified and its handling "
             "clock starts now."), forms.DispatchForm, "primary"),
-        ConsoleAction("sign", _lazy("Sign for"), _lazy(
+        ConsoleAction("sign", pgettext_lazy("case action", "Sign for"), gettext_lazy(
             "Confirms that your unit has received the case and starts handling it."),
             forms.NoteForm, "primary"),
-        ConsoleAction("submit_result", _lazy("Submit result"), _lazy(
+        ConsoleAction("submit_result", pgettext_lazy("case action", "Submit result"), gettext_lazy(
             "Reports the problem solved, with photos after handling; an inspector then "
             "checks it on site."), forms.ResultForm, "primary"),
-        ConsoleAction("request_return", _lazy("Ask to return"), _lazy(
+        ConsoleAction("request_return", pgettext_lazy("case action", "Ask to return"), gettext_lazy(
             "Tells the dispatcher the case is not your unit's; if approved it goes back to "
             "dispatch. A return after the deadline counts against your unit."),
             forms.ReasonForm),
-        ConsoleAction("request_extension", _lazy("Ask for more time"), _lazy(
+        ConsoleAction("request_extension", pgettext_lazy("case action", "Ask for more time"), gettext_lazy(
             "Asks the dispatcher for extra hours; approved hours move the deadline."),
             forms.ExtensionForm),
-        ConsoleAction("request_suspension", _lazy("Ask to suspend"), _lazy(
+        ConsoleAction("request_suspension", pgettext_lazy("case action", "Ask to suspend"), gettext_lazy(
             "For problems that cannot be solved in time (works, season, money): if the "
             "dispatcher approves, the clock stops until the case is resumed."),
             forms.ReasonForm),
-        ConsoleAction("resume", _lazy("Resume"), _lazy(
+        ConsoleAction("resume", pgettext_lazy("case action", "Resume"), gettext_lazy(
             "Ends the suspension: the case returns to the unit and the deadline moves by the "
             "time it was suspended."), forms.NoteForm, "primary"),
-        ConsoleAction("check", _lazy("Check"), _lazy(
+        ConsoleAction("check", pgettext_lazy("case action", "Check"), gettext_lazy(
             "Records your check on site: a pass sends the case to closure, a failure sends "
             "it back to the same unit for rework (counted)."), forms.CheckForm, "primary"),
-        ConsoleAction("close", _lazy("Close"), _lazy(
+        ConsoleAction("close", pgettext_lazy("case action", "Close"), gettext_lazy(
             "Closes the case (结案); the closure records whether it was handled on time."),
             forms.NoteForm, "primary"),
-        ConsoleAction("assign_inspector", _lazy("Assign inspector"), _lazy(
+        ConsoleAction("assign_inspector", pgettext_lazy("case action", "Assign inspector"), gettext_lazy(
             "Names the inspector who verifies and checks this case, even outside their patrol "
             "area."), forms.AssignForm),
-        ConsoleAction("merge", _lazy("Merge as duplicate"), _lazy(
+        ConsoleAction("merge", pgettext_lazy("case action", "Merge as duplicate"), gettext_lazy(
             "Cancels this case as a duplicate of another open case; its followers move to "
             "that case."), forms.MergeForm, "danger"),
-        ConsoleAction("request_void", _lazy("Ask to void"), _lazy(
+        ConsoleAction("request_void", pgettext_lazy("case action", "Ask to void"), gettext_lazy(
             "Asks the shift leader to void the case (a test, an impossible report); it stays "
             "as it is until decided."), forms.ReasonForm, "danger"),
-        ConsoleAction("supervise", _lazy("Issue supervision order"), _lazy(
+        ConsoleAction("supervise", pgettext_lazy("case action", "Issue supervision order"), gettext_lazy(
             "Sends a supervision order (督办) to the handling unit with your opinion; the unit "
             "must reply within the hours given."), forms.SuperviseForm),
     ]

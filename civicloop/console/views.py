@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from civicloop.cases import actions
@@ -207,7 +208,10 @@ def dashboard(request):
         "trend": figures["trend"],
         "top": figures["top"],
         "since": since,
-        "labels": {"reported": _("reported"), "closed": _("closed")},
+        "labels": {
+            "reported": pgettext("chart", "reported"),
+            "closed": pgettext("chart", "closed"),
+        },
     }
     return render(request, "console/dashboard.html", {
         "f": figures, "charts": charts, "map_config": _map_config(request),

@@ -63,3 +63,57 @@ def make_cases(loop, n, point="west_point", category="E0102"):
         )  # fmt: skip
         for i in range(n)
     ]
+
+
+# --- the browser ------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (never skipped)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def sign_in(browser, live_server, loop):
+    """Open a fresh browser context (Chinese UI) and sign in through the login page."""
+    contexts = []
+
+    def make(username, password="pw"):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1440, "height": 1000})
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(f"{live_server.url}/console/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#login-submit")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    errors: list[str] = []
+    make.errors = errors
+    yield make
+    for context in contexts:
+        context.close()
+    assert not errors, f"JavaScript errors: {errors}"
+
+
+@pytest.fixture
+def screenshots():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -185,12 +185,12 @@
     if (!el || !point) return;
     var map = baseMap(el, cfg, { scrollWheelZoom: false });
     var latlng = [point.lat, point.lon];
+    map.setView(latlng, 17);
     if (point.cell) {
       L.geoJSON(point.cell, { style: { color: "#3b5b85", weight: 1, fillOpacity: 0.08 } }).addTo(map);
     }
     L.circleMarker(latlng, { radius: 8, color: "#222", weight: 1.5, fillOpacity: 0.9,
       fillColor: { red: "#d33", yellow: "#e5b000", green: "#2e9d5b" }[point.light] || "#777" }).addTo(map);
-    map.setView(latlng, 17);
   }
 
   function pickMap() {
