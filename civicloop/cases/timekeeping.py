@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
@@ -85,21 +85,11 @@ class PassReport:
     conflicts: int = 0
     #: Found due, but locked by another worker or no longer due when claimed.
     skipped: int = 0
+    #: Case rows changed (one history row each).
+    changes: int = 0
     #: Stopped early (SIGTERM/SIGINT): the next pass does the rest.
     stopped: bool = False
     delivery: DeliveryReport | None = None
-    changed_ids: list[int] = field(default_factory=list, repr=False)
-
-    @property
-    def changes(self) -> int:
-        return (
-            self.yellow
-            + self.red
-            + self.overdue
-            + self.reminded
-            + self.escalated_to_leader
-            + self.escalated_to_office
-        )
 
     def __str__(self) -> str:
         text = _(
@@ -388,7 +378,7 @@ def _apply(
         report.conflicts += 1
         logger.info("worker: case %s changed meanwhile; left for the next pass", pk)
         return
-    report.changed_ids.append(pk)
+    report.changes += 1
 
 
 def advance_cases(

@@ -3,6 +3,7 @@
 import io
 import os
 import signal
+import threading
 
 import pytest
 from django.core import mail
@@ -97,3 +98,32 @@ def test_sigterm_finishes_the_current_case_and_exits(loop, monkeypatch):
     assert set(Case.objects.values_list("light", flat=True)) == {"red"}
     assert CaseEvent.objects.filter(action="light").count() == 3
     assert CaseEvent.objects.filter(action="escalate").count() == 3
+
+
+def test_the_loop_survives_a_failed_pass_and_waits_between_passes(monkeypatch, caplog):
+    from civicloop.cases.management.commands import worker
+    from civicloop.cases.timekeeping import PassReport
+
+    calls, waits = [], []
+
+    def flaky_pass(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise RuntimeError("database went away")
+        if len(calls) == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+        return PassReport()
+
+    class Pause(threading.Event):
+        """The stop event, with a wait between passes that returns at once."""
+
+        def wait(self, timeout=None):
+            waits.append(timeout)
+            return self.is_set()
+
+    monkeypatch.setattr(worker, "run_pass", flaky_pass)
+    monkeypatch.setattr(worker.Command, "stop_event_class", Pause)
+    out, _err = _run("--interval", "12")
+    assert len(calls) == 3 and waits == [12, 12]
+    assert "database went away" in caplog.text
+    assert out.count("worker pass:") == 2 and out.rstrip().endswith("Worker stopped.")

@@ -20,7 +20,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -34,6 +34,8 @@ class Command(BaseCommand):
         "Turn case lights yellow and red, send near-deadline reminders and overdue "
         "escalations, and deliver the outbox; in a loop, or once."
     )
+    #: Set by SIGTERM/SIGINT; its ``wait`` is the pause between passes.
+    stop_event_class = threading.Event
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help="Run one pass and exit.")
@@ -61,7 +63,7 @@ class Command(BaseCommand):
             raise CommandError(
                 _("--interval must not be negative; --batch-size and --delivery-limit at least 1.")
             )
-        stop = threading.Event()
+        stop = self.stop_event_class()
         previous = self._install_signal_handlers(stop)
         try:
             with translation.override(settings.LANGUAGE_CODE):
@@ -88,10 +90,12 @@ class Command(BaseCommand):
                     "time": stamp, "report": report})  # fmt: skip
                 for message_id, error in report.delivery.errors if report.delivery else ():
                     self.stderr.write(f"  #{message_id}: {error}")
-            if once:
+            if once or stop.is_set():
                 break
-            # Like the end of a request: drop a connection that is broken or too old.
-            close_old_connections()
+            # Like the end of a request: drop a connection that is broken or too
+            # old (never one inside a transaction, as under a test).
+            if not connection.in_atomic_block:
+                close_old_connections()
             stop.wait(interval)
         if stop.is_set():
             self.stdout.write(_("Worker stopped."))
