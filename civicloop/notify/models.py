@@ -3,8 +3,9 @@
 Actions never send anything themselves: they append an :class:`OutboxMessage`
 in the same transaction as the change they make (``services.queue_*``), so a
 message exists exactly when the change was committed. The worker
-(``manage.py worker``) delivers due messages, retrying with back-off and
-recording failures.
+(``manage.py worker`` or ``manage.py deliver_outbox``) delivers due messages
+through ``delivery.deliver_due``, retrying with back-off and recording
+failures.
 
 A :class:`Channel` belongs to a unit (its "special work group", 专项工作群):
 an e-mail address, a WeCom (企业微信) group robot webhook or a DingTalk custom
@@ -72,6 +73,12 @@ class OutboxMessage(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"))
+    #: Set by the worker that claimed the message (``delivery.claim_due``); the
+    #: claim lasts until ``next_attempt_at`` (the lease), after which another
+    #: worker may claim the message again. Cleared when the outcome is recorded.
+    claim_token = models.CharField(
+        _("claim token"), max_length=32, blank=True, default="", editable=False
+    )
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)

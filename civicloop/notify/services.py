@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Channel, OutboxMessage
@@ -25,11 +28,33 @@ def queue_for_unit(
     """
     if unit_id is None:
         return 0
+    channels = Channel.objects.filter(unit_id=unit_id, is_active=True)
+    return queue_for_channels(
+        channels, subject, body, link=link, topic=topic, dedupe_key=dedupe_key
+    )
+
+
+def queue_for_channels(
+    channels: Iterable[Channel] | QuerySet[Channel],
+    subject: str,
+    body: str,
+    *,
+    link: str = "",
+    topic: str = "",
+    dedupe_key: str | None = None,
+) -> int:
+    """Queue one message per given channel (active or not); returns how many were queued.
+
+    ``dedupe_key`` works as in :func:`queue_for_unit`.
+    """
     now = timezone.now()
     queued = 0
-    for channel_id in Channel.objects.filter(unit_id=unit_id, is_active=True).values_list(
-        "id", flat=True
-    ):
+    channel_ids = (
+        channels.values_list("id", flat=True)
+        if isinstance(channels, QuerySet)
+        else [c.pk for c in channels]
+    )
+    for channel_id in channel_ids:
         message = OutboxMessage(
             channel_id=channel_id,
             subject=subject[:200],
