@@ -183,3 +183,11 @@ PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/m")
 OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")
 # The key of the Open311 client the demo creates.
 OPEN311_DEMO_KEY = os.environ.get("OPEN311_DEMO_KEY", "demo-open311-key")
+
+# --- Notifications (outbox delivery) ------------------------------------------
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
+NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
+# A claimed message is due again after this, should its worker die mid-send.
+NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
+NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 60)
+NOTIFY_BACKOFF_MAX_SECONDS = env_int("NOTIFY_BACKOFF_MAX_SECONDS", 3600)
