@@ -29,7 +29,7 @@ class TokenAuth(HttpBearer):
         if not token or len(token) > 200:
             return None
         found = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__person")
             .filter(key_hash=hash_key(token), revoked=False, user__is_active=True)
             .first()
         )

@@ -73,8 +73,10 @@ def _choices(value: str | None, allowed, field: str) -> list[str]:
 
 
 def _id_or_code(value: str, field: str) -> Q:
+    """Match an id or a code (region codes are digits too, so both are tried)."""
     value = value.strip()
-    return Q(**{f"{field}_id": int(value)}) if value.isdigit() else Q(**{f"{field}__code": value})
+    q = Q(**{f"{field}__code": value})
+    return q | Q(**{f"{field}_id": int(value)}) if value.isdigit() and len(value) < 19 else q
 
 
 @router.get("/cases", response={200: CasePageOut, **ERRORS})

@@ -45,9 +45,9 @@ def user_ref(value, field: str = "inspector"):
         return None
     value = str(value).strip()
     users = get_user_model().objects
-    user = (
-        users.filter(pk=int(value)) if value.isdigit() else users.filter(username=value)
-    ).first()
+    user = users.filter(username=value).first()
+    if user is None and value.isdigit() and len(value) < 19:
+        user = users.filter(pk=int(value)).first()
     if user is None or not user.is_active:
         raise Invalid(_("There is no such user: %(user)s.") % {"user": value}, field)
     return user

@@ -1,0 +1,262 @@
+"""Benchmark intake through the field API: cases accepted per second under gunicorn.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/civicloop_bench \\
+        .venv/bin/python bench/intake.py [--workers 4] [--clients 16] [--requests 3000]
+
+1. Creates the PostgreSQL database if it is missing (createdb), migrates it and
+   loads the Erqi demo district (civicloop.demo.builder.build: places, units,
+   people, rules, catalogue). Refuses anything but PostgreSQL.
+2. Issues a token for a demo inspector.
+3. Starts gunicorn serving civicloop.wsgi on 127.0.0.1 with a few workers.
+4. Drives POST /api/cases (JSON, no photo unless --photo) from N client threads
+   (httpx, only to 127.0.0.1) for a fixed number of requests, bounded by
+   --max-seconds, after a short warm-up that is not counted.
+5. Prints cases accepted (201) per second and p50/p90/p99 latency, then stops
+   gunicorn (the process it started, by its id).
+
+Each accepted case went through the real intake action: locating, routing,
+numbering, stage deadline (working time), duplicate search, history row.
+Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/civicloop_bench"
+
+
+def ensure_database(url: str) -> None:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("postgres", "postgresql", "pgsql"):
+        sys.exit(f"bench/intake.py needs PostgreSQL, not {parsed.scheme}")
+    if parsed.hostname not in ("127.0.0.1", "localhost", "::1"):
+        sys.exit("bench/intake.py only runs against a local database (127.0.0.1)")
+    name = parsed.path.lstrip("/")
+    env = {**os.environ}
+    if parsed.password:
+        env["PGPASSWORD"] = parsed.password
+    args = [
+        "-h",
+        parsed.hostname,
+        "-p",
+        str(parsed.port or 5432),
+        "-U",
+        parsed.username or "postgres",
+    ]
+    exists = subprocess.run(
+        ["psql", *args, "-d", "postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout.strip()  # fmt: skip
+    if exists != "1":
+        subprocess.run(["createdb", *args, name], check=True, env=env)
+        print(f"created database {name}")
+
+
+def prepare(url: str):
+    """Migrate, build the demo, return (token key, points, categories)."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicloop.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import logging
+
+    from django.core.management import call_command
+
+    from civicloop.api.actions import issue_token
+    from civicloop.cases.models import FilingStandard
+    from civicloop.demo.builder import build
+    from civicloop.geo.locator import locate
+    from civicloop.geo.models import GridCell
+    from civicloop.org.models import Membership, Role
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    call_command("migrate", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    report = build()
+    print(f"demo district {'reused' if report.reused else 'built'} "
+          f"in {time.perf_counter() - started:.1f} s")  # fmt: skip
+    inspector = (
+        Membership.objects.filter(role=Role.INSPECTOR, is_active=True, person__user__isnull=False)
+        .select_related("person__user")
+        .order_by("id")
+        .first()
+        .person.user
+    )
+    _token, key = issue_token(inspector, "bench/intake.py")
+    rng = random.Random(7)
+    points = []
+    for cell in rng.sample(list(GridCell.objects.all()), k=min(400, GridCell.objects.count())):
+        point = cell.geometry.representative_point()
+        if locate(point.x, point.y).inside:
+            points.append((round(point.x, 6), round(point.y, 6)))
+    categories = sorted(
+        set(
+            FilingStandard.objects.filter(
+                is_active=True, small_class__is_active=True, time_limits__isnull=False
+            ).values_list("small_class__full_code", flat=True)
+        )
+    )
+    print(f"{len(points)} points, {len(categories)} categories, inspector {inspector.username}")
+    return key, points, categories
+
+
+def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
+           "CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+    command = [
+        str(ROOT / ".venv" / "bin" / "gunicorn"), "civicloop.wsgi:application",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
+        "--backlog", "512", "--log-level", "warning", "--timeout", "60",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    return process
+
+
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit("gunicorn exited early")
+        try:
+            httpx.get(f"{base}/api/openapi.json", timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    sys.exit("gunicorn did not answer")
+
+
+def photo_bytes() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (120, 160, 90)).save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def drive(base, key, points, categories, *, clients, total, max_seconds, photo, seed=1):
+    """Send ``total`` reports from ``clients`` threads; returns (latencies, statuses, seconds)."""
+    import httpx
+
+    lock = threading.Lock()
+    remaining = [total]
+    latencies: list[float] = []
+    statuses: Counter = Counter()
+    seen: set = set()
+    stop_at = time.monotonic() + max_seconds
+    image = photo_bytes() if photo else None
+
+    def worker(index: int) -> None:
+        rng = random.Random(seed * 1000 + index)
+        headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            while time.monotonic() < stop_at:
+                with lock:
+                    if remaining[0] <= 0:
+                        return
+                    remaining[0] -= 1
+                lon, lat = rng.choice(points)
+                fields = {"source": "inspector", "category": rng.choice(categories),
+                          "lon": lon, "lat": lat, "description": "bench report",
+                          "external_id": f"bench-{index}-{rng.random():.9f}"}  # fmt: skip
+                started = time.perf_counter()
+                try:
+                    if image is not None:
+                        response = client.post("/api/cases", data=fields,
+                                               files={"photos": ("p.jpg", image, "image/jpeg")})  # fmt: skip
+                    else:
+                        response = client.post("/api/cases", json=fields)
+                    status = response.status_code
+                    if status != 201 and status not in seen:
+                        seen.add(status)
+                        print(f"  first {status} answer: {response.text[:300]}")
+                except httpx.HTTPError as error:
+                    status = type(error).__name__
+                elapsed = time.perf_counter() - started
+                with lock:
+                    statuses[status] += 1
+                    if status == 201:
+                        latencies.append(elapsed)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses, time.perf_counter() - started
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL") or DEFAULT_URL)
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client threads")
+    parser.add_argument("--requests", type=int, default=3000, help="reports to send")
+    parser.add_argument("--warmup", type=int, default=200, help="reports sent first, not counted")
+    parser.add_argument("--max-seconds", type=float, default=120, help="stop sending after this")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--photo", action="store_true", help="attach a 640×480 JPEG to each")
+    args = parser.parse_args()
+    args.clients = max(1, min(args.clients, 64))
+    args.requests = max(1, min(args.requests, 100_000))
+
+    ensure_database(args.database_url)
+    key, points, categories = prepare(args.database_url)
+    base = f"http://127.0.0.1:{args.port}"
+    process = start_gunicorn(args.database_url, args.port, args.workers, args.threads)
+    try:
+        wait_until_up(base, process)
+        drive(base, key, points, categories, clients=args.clients, total=args.warmup,
+              max_seconds=60, photo=args.photo, seed=99)  # fmt: skip
+        latencies, statuses, seconds = drive(
+            base, key, points, categories, clients=args.clients, total=args.requests,
+            max_seconds=args.max_seconds, photo=args.photo,
+        )  # fmt: skip
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    accepted = len(latencies)
+    print(f"\ngunicorn: {args.workers} workers × {args.threads} threads; {args.clients} clients; "
+          f"{os.cpu_count()} CPUs; photo: {'yes' if args.photo else 'no'}")  # fmt: skip
+    print(f"sent {sum(statuses.values())} reports in {seconds:.2f} s; statuses {dict(statuses)}")
+    if accepted:
+        print(f"cases accepted per second: {accepted / seconds:.0f}")
+        print(f"latency p50 {percentile(latencies, 0.50) * 1000:.1f} ms, "
+              f"p90 {percentile(latencies, 0.90) * 1000:.1f} ms, "
+              f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms, "
+              f"mean {statistics.fmean(latencies) * 1000:.1f} ms")  # fmt: skip
+    else:
+        print("no case was accepted")
+
+
+if __name__ == "__main__":
+    main()
