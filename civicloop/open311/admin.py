@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .models import Open311Client, Open311Request
 
@@ -39,11 +38,7 @@ class Open311ClientAdmin(admin.ModelAdmin):
             key = client.set_key()
             client.save(update_fields=["key_hash", "key_hint"])
             self._show_key(request, client, key)
-        count = queryset.count()
-        self.message_user(
-            request,
-            ngettext("%(n)d key issued.", "%(n)d keys issued.", count) % {"n": count},
-        )
+        self.message_user(request, _("Keys issued: %(n)d.") % {"n": queryset.count()})
 
 
 @admin.register(Open311Request)

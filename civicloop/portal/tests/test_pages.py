@@ -5,7 +5,12 @@ from django.test import Client
 
 def test_home_links(client, db):
     page = client.get("/").content.decode()
-    for href in ('href="/report/"', 'href="/privacy/"', 'href="/console/login/"', 'action="/track/"'):
+    for href in (
+        'href="/report/"',
+        'href="/privacy/"',
+        'href="/console/login/"',
+        'action="/track/"',
+    ):
         assert href in page
     assert "Staff login" in page
 

@@ -28,7 +28,11 @@ def test_report_with_photos(client, loop, photo):
     assert response.status_code == 302
     case = Case.objects.get()
     assert response["Location"] == f"/track/{case.tracking_code}/"
-    assert (case.source, case.state, case.small_class.full_code) == (Source.PUBLIC, State.REPORTED, "E0102")
+    assert (case.source, case.state, case.small_class.full_code) == (
+        Source.PUBLIC,
+        State.REPORTED,
+        "E0102",
+    )
     assert case.reporter_phone == "13800000000" and case.reporter_email == "me@example.org"
     assert Evidence.objects.filter(case=case, kind="before").count() == 2
     page = client.get(response["Location"]).content.decode()
