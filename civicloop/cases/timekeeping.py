@@ -41,7 +41,7 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -87,6 +87,8 @@ class PassReport:
     skipped: int = 0
     #: Case rows changed (one history row each).
     changes: int = 0
+    #: Cases whose change failed with an unexpected error (logged, rolled back).
+    errors: int = 0
     #: Stopped early (SIGTERM/SIGINT): the next pass does the rest.
     stopped: bool = False
     delivery: DeliveryReport | None = None
@@ -109,6 +111,8 @@ class PassReport:
         }
         if self.delivery is not None:
             text += "; " + _("outbox: %(report)s") % {"report": self.delivery}
+        if self.errors:
+            text += "; " + _("%(errors)d failed (see the log)") % {"errors": self.errors}
         if self.stopped:
             text += "; " + _("stopped before the end of the pass")
         return text
@@ -377,6 +381,13 @@ def _apply(
     except Conflict:
         report.conflicts += 1
         logger.info("worker: case %s changed meanwhile; left for the next pass", pk)
+        return
+    except (OperationalError, InterfaceError):
+        raise  # the database itself is unwell: end the pass, the loop tries again
+    except Exception:
+        # One faulty case (bad data, a bug) must not stop the clock of all others.
+        report.errors += 1
+        logger.exception("worker: changing case %s failed; rolled back", pk)
         return
     report.changes += 1
 

@@ -24,6 +24,11 @@ EXPECTED = {"light": 4, "remind": 2, "escalate": 3}
 WRITES = sum(EXPECTED.values())
 
 
+@pytest.fixture(autouse=True)
+def _mail(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
 def _cases(loop, now, copies=1):
     email_channel(loop["offices"]["west"])
     email_channel(loop["supervision"])
@@ -88,6 +93,40 @@ def test_a_case_changed_meanwhile_is_a_conflict_left_for_the_next_pass(loop, mon
 
 
 @pytest.mark.django_db
+def test_a_faulty_case_is_rolled_back_and_does_not_stop_the_others(loop, monkeypatch, caplog):
+    email_channel(loop["offices"]["west"])
+    now = pass_time()
+    cases = [dispatched(loop, now - hours(5)) for _ in range(3)]
+    real_remind = timekeeping._remind
+
+    def remind_but_fail_on_the_second(case, *args):
+        real_remind(case, *args)  # writes, then fails: all of it is rolled back
+        if case.pk == cases[1].pk:
+            raise ValueError("bad data")
+
+    monkeypatch.setattr(timekeeping, "_steps", _patched_steps(remind_but_fail_on_the_second))
+    report = run_pass(now)
+    assert (report.yellow, report.reminded, report.errors) == (3, 3, 1)
+    assert "1 failed (see the log)" in str(report) and "bad data" in caplog.text
+    levels = dict(Case.objects.values_list("pk", "escalation_level"))
+    assert levels == {cases[0].pk: 1, cases[1].pk: 0, cases[2].pk: 1}
+    assert not CaseEvent.objects.filter(case=cases[1], action="remind").exists()
+    reminded = OutboxMessage.objects.filter(dedupe_key__contains=":remind:")
+    assert sorted(m.dedupe_key.split(":")[1] for m in reminded) == sorted(
+        [str(cases[0].pk), str(cases[2].pk)]
+    )
+
+
+def _patched_steps(remind):
+    real_steps = timekeeping._steps
+
+    def steps(now, config):
+        return [(n, q, k, remind if n == "remind" else f) for n, q, k, f in real_steps(now, config)]
+
+    return steps
+
+
+@pytest.mark.django_db
 def test_a_worker_stopped_between_cases_leaves_the_rest_to_the_next_pass(loop):
     now = pass_time()
     _cases(loop, now)
@@ -129,8 +168,7 @@ def _in_thread(target, results, errors):
 
 @on_postgresql
 @pytest.mark.django_db(transaction=True)
-def test_workers_in_parallel_threads_change_each_case_once(loop, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def test_workers_in_parallel_threads_change_each_case_once(loop):
     now = pass_time()
     _cases(loop, now, copies=6)
     queued_before = OutboxMessage.objects.count()
