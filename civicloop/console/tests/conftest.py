@@ -15,7 +15,7 @@ def client_for(client, loop):
     from django.test import Client
 
     def make(username):
-        c = Client()
+        c = Client(headers={"accept-language": "en"})
         c.force_login(loop["users"][username])
         return c
 
