@@ -1,7 +1,7 @@
 """Bearer token authentication: ``Authorization: Bearer <key>``.
 
 The key is hashed (SHA-256) and looked up with its user in one query. Revoked
-tokens and inactive users are refused (401). ``last_used`` is written at most
+tokens, inactive users and deactivated people are refused (401). ``last_used`` is written at most
 once a minute per token so that busy clients do not turn every read into a
 write.
 """
@@ -35,6 +35,9 @@ class TokenAuth(HttpBearer):
         )
         if found is None:
             return None
+        person = getattr(found.user, "person", None)
+        if person is not None and not person.is_active:
+            return None  # a deactivated person's logins stop with them
         now = timezone.now()
         if found.last_used is None or now - found.last_used > _touch_interval():
             ApiToken.objects.filter(pk=found.pk).update(last_used=now)

@@ -79,6 +79,15 @@ def test_inactive_user_token_is_refused(loop):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
+def test_deactivated_person_token_is_refused(loop):
+    user = loop["users"]["handler_clean"]
+    _token, key = issue_token(user, "phone")
+    assert ApiClient(key).get("/api/me").status_code == 200
+    user.person.is_active = False
+    user.person.save()
+    assert ApiClient(key).get("/api/me").status_code == 401
+
+
 def test_revoked_token_is_refused(loop):
     token, key = issue_token(loop["users"]["inspector"], "phone")
     assert ApiClient(key).get("/api/me").status_code == 200
