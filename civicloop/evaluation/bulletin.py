@@ -1,0 +1,105 @@
+"""The monthly bulletin (通报): a PDF in Chinese, made with WeasyPrint.
+
+It holds the month's summary figures, the ranking of the handling units (a
+bar chart and the table), a six-month trend chart, the red and black lists of
+units and streets, and the overdue cases. Charts are inline SVG drawn on the
+server (:mod:`charts`). Fonts: Debian's ``fonts-noto-cjk`` (Noto Sans CJK SC).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from . import charts, periods
+from .indicators import evaluate, overdue_cases, summary
+from .periods import Period
+
+TREND_MONTHS = 6
+OVERDUE_LIMIT = 300
+
+
+def _percent(value):
+    return None if value is None else round(value * 100, 1)
+
+
+def trend(period: Period, *, as_of=None, months: int = TREND_MONTHS) -> list[tuple[Period, dict]]:
+    """District figures of the ``months`` months ending with ``period`` (one query each)."""
+    out = []
+    current = period
+    for _index in range(months):
+        out.append((current, summary(current, as_of=as_of)))
+        current = current.previous()
+    return list(reversed(out))
+
+
+def context(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
+    as_of = as_of or timezone.now()
+    units = evaluate("unit", period, as_of=as_of)
+    streets = evaluate("street", period, as_of=as_of)
+    figures = summary(period, as_of=as_of)
+    months = trend(period, as_of=as_of)
+    ranking_svg = charts.bar_chart(
+        [(r.name, r.score, r.grade) for r in units.ranked],
+        title=_("Composite scores of the handling units"),
+    )
+    trend_svg = charts.line_chart(
+        [p.first.strftime("%Y-%m") for p, _f in months],
+        [
+            (
+                pgettext("evaluation", "on-time rate"),
+                [_percent(f["on_time_rate"]) for _p, f in months],
+            ),
+            (
+                pgettext("evaluation", "closure rate"),
+                [_percent(f["closure_rate"]) for _p, f in months],
+            ),
+        ],
+        title=_("On-time and closure rates, last six months (%)"),
+        maximum=100,
+        suffix="%",
+    )
+    overdue = list(overdue_cases(period, as_of=as_of)[: OVERDUE_LIMIT + 1])
+    return {
+        "period": period,
+        "as_of": as_of,
+        "figures": figures,
+        "on_time_rate": _percent(figures["on_time_rate"]),
+        "closure_rate": _percent(figures["closure_rate"]),
+        "units": units,
+        "streets": streets,
+        "months": [
+            (p, f, _percent(f["on_time_rate"]), _percent(f["closure_rate"])) for p, f in months
+        ],  # fmt: skip
+        "ranking_svg": mark_safe(ranking_svg),  # noqa: S308 (built from escaped text)
+        "trend_svg": mark_safe(trend_svg),  # noqa: S308
+        "overdue": overdue[:OVERDUE_LIMIT],
+        "overdue_more": len(overdue) > OVERDUE_LIMIT,
+        "overdue_limit": OVERDUE_LIMIT,
+    }
+
+
+def render_html(period: Period, *, as_of=None) -> str:
+    with translation.override("zh-hans"):
+        return render_to_string("evaluation/bulletin.html", context(period, as_of=as_of))
+
+
+def build_bulletin(period: Period, *, as_of: datetime.datetime | None = None) -> bytes:
+    """The bulletin of ``period`` (a month) as PDF bytes."""
+    from weasyprint import HTML  # imported late: it loads Pango and fonts
+
+    html = render_html(period, as_of=as_of)
+    return HTML(string=html).write_pdf()
+
+
+def parse_month(text: str) -> Period:
+    """A month written YYYY-MM (:class:`periods.PeriodError` otherwise)."""
+    period = periods.parse(text)
+    if period.kind != "month":
+        raise periods.PeriodError(_("Give a month as YYYY-MM."))
+    return period

@@ -1,0 +1,231 @@
+"""Console pages of the evaluation: rankings with charts, the cases behind a number,
+and the ledger and bulletin downloads.
+
+Who sees what:
+
+* centre roles (acceptor, shift leader, dispatcher), supervisors and
+  administrators: every scope and every number, the ledger and the bulletin;
+* unit leaders: the ranking of the handling units (every row, to compare),
+  and the cases behind their own unit's numbers;
+* handlers: their own unit's row only, and the cases behind it;
+* anyone else: 403. A number that is not the user's is 404.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from civicloop.cases.permissions import SEE_ALL_ROLES, UNIT_ROLES, actor_for, visible_cases
+from civicloop.org.models import Role
+
+from . import periods
+from .bulletin import build_bulletin, trend
+from .indicators import SCOPES, UnknownIndicator, drilldown, evaluate, get_scope
+from .ledger import build_ledger
+
+PAGE_SIZE = 100
+KIND_LABELS = {
+    "day": gettext_lazy("day"), "week": gettext_lazy("week"), "month": gettext_lazy("month"),
+    "quarter": gettext_lazy("quarter"), "year": gettext_lazy("year"),
+    "range": gettext_lazy("date range"),
+}  # fmt: skip
+
+
+class Access:
+    """What the user may see of the evaluation."""
+
+    def __init__(self, user):
+        self.actor = actor_for(user)
+        self.full = self.actor.is_superuser or self.actor.has(*SEE_ALL_ROLES)
+        self.leader = self.actor.has(Role.UNIT_LEADER)
+        self.unit_ids = self.actor.unit_ids(*UNIT_ROLES)
+        if not (self.full or self.unit_ids):
+            raise PermissionDenied(_("The evaluation is for the centre, supervisors and units."))
+
+    @property
+    def scopes(self) -> list[str]:
+        return list(SCOPES) if self.full else ["unit"]
+
+    def sees_row(self, scope: str, entity_id: int) -> bool:
+        if self.full:
+            return True
+        return scope == "unit" and (self.leader or entity_id in self.unit_ids)
+
+    def may_open(self, scope: str, entity_id: int) -> bool:
+        """May follow the numbers of this row to its cases."""
+        return self.full or (scope == "unit" and entity_id in self.unit_ids)
+
+
+def _period(request) -> periods.Period:
+    """The period from GET: ``period`` text, or ``kind`` + ``date``, or ``from``/``to``."""
+    text = request.GET.get("period", "").strip()
+    kind = request.GET.get("kind", "").strip()
+    try:
+        if not text and kind == "range" and request.GET.get("from") and request.GET.get("to"):
+            text = f"{request.GET['from']}..{request.GET['to']}"
+        elif not text and kind in periods.KINDS and kind != "range":
+            day = request.GET.get("date", "").strip()
+            date = datetime.date.fromisoformat(day) if day else None
+            return periods.current(kind, date)
+        return periods.parse(text)
+    except (periods.PeriodError, ValueError) as error:
+        raise Http404(str(error)) from None
+
+
+def _cases_url(scope: str, indicator: str, entity_id: int, period: periods.Period) -> str:
+    query = urlencode({"indicator": indicator, "scope": scope, "id": entity_id,
+                       "period": period.key})  # fmt: skip
+    return f"{reverse('evaluation:cases')}?{query}"
+
+
+@login_required
+def ranking(request):
+    access = Access(request.user)
+    scope_key = request.GET.get("scope", "unit")
+    if scope_key not in access.scopes:
+        raise Http404(_("Unknown scope."))
+    scope = get_scope(scope_key)
+    period = _period(request)
+    table = evaluate(scope, period)
+    rows = []
+    for row in table.rows:
+        if not access.sees_row(scope_key, row.entity_id):
+            continue
+        link = access.may_open(scope_key, row.entity_id)
+        cells = [
+            (row.values.get(k, 0), _cases_url(scope_key, k, row.entity_id, period) if link else "")
+            for k in scope.columns
+        ]
+        rates = [
+            (None if row.rates.get(r.key) is None else round(row.rates[r.key] * 100, 1),
+             _cases_url(scope_key, r.num, row.entity_id, period) if link else "")
+            for r in scope.rates
+        ]  # fmt: skip
+        rows.append({"row": row, "cells": cells, "rates": rates})
+    visible = [r["row"] for r in rows]
+    chart = {
+        "names": [r.name for r in visible if r.score is not None],
+        "scores": [r.score for r in visible if r.score is not None],
+        "grades": [r.grade for r in visible if r.score is not None],
+    }
+    context = {
+        "access": access,
+        "scope": scope,
+        "scopes": [(k, SCOPES[k].label) for k in access.scopes],
+        "period": period,
+        "previous": period.previous(),
+        "table": table,
+        "rows": rows,
+        "headers": [scope.label_of(k) for k in scope.columns],
+        "rate_headers": [r.label for r in scope.rates],
+        "kinds": list(KIND_LABELS.items()),
+        "chart": chart,
+        "red_list": [r for r in table.red_list if r in visible],
+        "black_list": [r for r in table.black_list if r in visible],
+    }
+    if access.full:
+        months = trend(periods.month(period.last.year, period.last.month))
+        context["trend"] = {
+            "months": [p.first.strftime("%Y-%m") for p, _f in months],
+            "on_time": [None if f["on_time_rate"] is None else round(f["on_time_rate"] * 100, 1)
+                        for _p, f in months],
+            "closure": [None if f["closure_rate"] is None else round(f["closure_rate"] * 100, 1)
+                        for _p, f in months],
+            "filed": [f["filed"] for _p, f in months],
+        }  # fmt: skip
+    context["charts"] = {"ranking": chart, "trend": context.get("trend")}
+    return render(request, "evaluation/ranking.html", context)
+
+
+@login_required
+def cases(request):
+    """The rows behind one number: ?indicator=&scope=&id=&period=."""
+    access = Access(request.user)
+    scope_key = request.GET.get("scope", "")
+    if scope_key not in SCOPES:
+        raise Http404(_("Unknown scope."))
+    try:
+        entity_id = int(request.GET.get("id", ""))
+    except ValueError:
+        raise Http404(_("Unknown entity.")) from None
+    if not access.may_open(scope_key, entity_id):
+        raise Http404(_("Not yours."))
+    scope = get_scope(scope_key)
+    period = _period(request)
+    indicator = request.GET.get("indicator", "")
+    try:
+        sections = drilldown(scope, indicator, entity_id, period)
+    except UnknownIndicator:
+        raise Http404(_("Unknown indicator.")) from None
+    entity = next((name for pk, name in scope.entities({entity_id}) if pk == entity_id), None)
+    if entity is None:
+        raise Http404(_("Unknown entity."))
+    visible = visible_cases(access.actor).values("pk")
+    page_number = request.GET.get("page") or 1
+    shown = []
+    total = 0
+    for section in sections:
+        queryset = section.queryset
+        if section.row == "case":
+            queryset = (
+                visible_cases(access.actor, queryset)
+                .select_related("unit", "small_class", "street", "community")
+                .order_by("reported_at", "pk")
+            )
+        else:
+            queryset = queryset.filter(case__in=visible).select_related(
+                "case", "case__unit", "case__small_class", "case__street", "case__community", "unit"
+            )
+            queryset = queryset.order_by("at" if section.row == "event" else "requested_at", "pk")
+        page = Paginator(queryset, PAGE_SIZE).get_page(page_number)
+        total += page.paginator.count
+        shown.append({"section": section, "page": page})
+    context = {
+        "scope": scope, "entity": entity, "entity_id": entity_id, "period": period,
+        "indicator": indicator, "label": scope.label_of(indicator), "sections": shown,
+        "total": total, "back": f"{reverse('evaluation:ranking')}?"
+        + urlencode({"scope": scope_key, "period": period.key}),
+    }  # fmt: skip
+    return render(request, "evaluation/cases.html", context)
+
+
+def _full_only(request) -> Access:
+    access = Access(request.user)
+    if not access.full:
+        raise PermissionDenied(_("Ledgers and bulletins are for the centre and supervisors."))
+    return access
+
+
+@login_required
+def ledger(request):
+    _full_only(request)
+    period = _period(request)
+    data = build_ledger(period)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ledger-{period.key}.xlsx"'
+    return response
+
+
+@login_required
+def bulletin(request):
+    _full_only(request)
+    period = _period(request)
+    if period.kind != "month":
+        period = periods.month(period.first.year, period.first.month)
+    data = build_bulletin(period, as_of=timezone.now())
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="bulletin-{period.key}.pdf"'
+    return response
