@@ -1214,7 +1214,7 @@ def resume_case(actor: Actor, case, *, note: str = "", version=None, at=None) ->
         fields = {"handling_deadline": deadline, "suspended_at": None,
                   "suspended_seconds": case.suspended_seconds + int(span.total_seconds())}  # fmt: skip
         if now <= deadline:
-            fields.update(is_overdue=False)
+            fields.update(is_overdue=False, escalation_level=0)
         case.__dict__.update(fields)
         fields.update(_stage_fields(case, to_state, now, LoopConfig.get()))
         _write(case, actor, role, Action.RESUME, now, to_state=to_state, fields=fields, note=note,
