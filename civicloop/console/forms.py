@@ -6,6 +6,9 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from civicloop.cases.actions import MAX_PHOTOS, SOURCE_ROLES
@@ -15,6 +18,25 @@ from civicloop.geo.models import Region
 from civicloop.org.models import Role, Unit
 
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+
+
+class FastSelect(forms.Select):
+    """A select rendered in Python, not one template per option (long lists stay cheap)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        selected = "" if value is None else str(value)
+        options = [
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                str(option_value),
+                mark_safe(" selected") if str(option_value) == selected else "",
+                label,
+            )
+            for option_value, label in self.choices
+        ]
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options)))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -303,3 +325,16 @@ class DecisionForm(forms.Form):
 
 class ReplyForm(forms.Form):
     reply = forms.CharField(label=_("Reply"), max_length=2000, widget=_textarea(2))
+
+
+def _fast_selects(*form_classes):
+    """Every select of these forms renders through :class:`FastSelect`."""
+    for form_class in form_classes:
+        for field in form_class.base_fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs)
+                if hasattr(field, "choices"):
+                    field.widget.choices = field.choices
+
+
+_fast_selects(CaseFilterForm, ReportForm, FileForm, DispatchForm, InspectorForm, AssignForm)

@@ -1,0 +1,143 @@
+"""Benchmark the console on PostgreSQL with 1,000,000 cases: p50/p95 per page.
+
+    .venv/bin/python bench/console.py [--cases 1000000] [--repeat 30]
+
+Uses DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/civicloop_bench_console
+(created when missing). Migrates, builds the Erqi demo places and people
+(civicloop.demo.builder.build()), fills synthetic cases up to --cases with
+bench/fill.py, then requests the pages through Django's test Client signed
+in as a centre user (dispatcher) and as a street office's handler, and prints
+the median and 95th percentile of the wall time of each request. Asserts
+nothing: it prints figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/civicloop_bench_console"
+os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicloop.settings")
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` if it does not exist."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    if config["ENGINE"] != "django.db.backends.postgresql":
+        raise SystemExit("bench/console.py needs PostgreSQL (DATABASE_URL=postgres://…).")
+    params = {k: v for k, v in {"host": config["HOST"], "port": config["PORT"],
+                                "user": config["USER"], "password": config["PASSWORD"]}.items()
+              if v}  # fmt: skip
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        exists = conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]
+        ).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+            print(f"created database {config['NAME']}")
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
+    response = client.get(url)  # warm-up (per-process caches, plans)
+    assert response.status_code == 200, (url, response.status_code)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    return statistics.median(times), percentile(times, 95), len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from bench.fill import fill
+    from civicloop.cases.models import Case, State
+    from civicloop.demo.builder import build
+    from civicloop.org.models import Membership, Role, Unit
+
+    call_command("migrate", verbosity=0)
+    build(history=False)  # our own filler makes the cases
+    have = Case.objects.filter(is_synthetic=True).count()
+    if have < args.cases:
+        print(f"filling {args.cases - have:,} cases (have {have:,}) …")
+        started = time.perf_counter()
+        fill(args.cases - have)
+        print(f"filled in {time.perf_counter() - started:.0f} s")
+    total = Case.objects.count()
+    open_count = Case.objects.filter(state__in=[s for s in State.values
+                                                if s not in ("closed", "cancelled")]).count()  # fmt: skip
+    print(f"{total:,} cases, {open_count:,} open, database {connection.settings_dict['NAME']}")
+
+    centre = Membership.objects.filter(role=Role.DISPATCHER, person__user__isnull=False).first()
+    handler = (
+        Membership.objects.filter(role=Role.HANDLER, unit__kind=Unit.Kind.STREET_OFFICE,
+                                  person__user__isnull=False)
+        .select_related("unit__region", "person__user")
+        .order_by("unit__code")
+        .first()
+    )  # fmt: skip
+    street = handler.unit.region
+    case = (
+        Case.objects.filter(unit=handler.unit, state="in_progress").order_by("-reported_at").first()
+        or Case.objects.filter(unit=handler.unit).order_by("-reported_at").first()
+    )
+    category = Case.objects.filter(street=street).values_list("small_class_id", flat=True).first()
+    since = (case.reported_at.date().replace(day=1)).isoformat()
+    pages = [
+        ("dashboard", "/console/dashboard/"),
+        ("dashboard map: cases", "/console/map/cases.json?zoom=12"),
+        ("dashboard map: streets", "/console/map/streets.json"),
+        ("list: open in a street, by deadline", f"/console/cases/?state=open&street={street.pk}&sort=due"),
+        ("list: category since a date", f"/console/cases/?category={category}&date_from={since}"),
+        ("list: closed, page 50", "/console/cases/?state=closed&page=50"),
+        ("case detail", f"/console/cases/{case.pk}/"),
+        ("home (my work)", "/console/"),
+    ]  # fmt: skip
+    for label, user in (("centre (dispatcher)", centre.person.user),
+                        (f"handler ({handler.unit.name})", handler.person.user)):  # fmt: skip
+        client = Client()
+        client.force_login(user)
+        print(f"\n{label}")
+        print(f"  {'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KiB':>6}")
+        for name, url in pages:
+            counted = []
+            with connection.execute_wrapper(
+                lambda execute, *a, c=counted: c.append(1) or execute(*a)
+            ):
+                client.get(url)
+            p50, p95, size = measure(client, url, args.repeat)
+            print(f"  {name:40} {p50:8.1f} {p95:8.1f} {len(counted):8d} {size / 1024:6.0f}")
+
+
+if __name__ == "__main__":
+    main()
