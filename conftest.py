@@ -10,6 +10,21 @@ from civicloop.org.models import Unit
 from civicloop.worktime.services import clear_cache
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database starts with the shipped catalogue (tests roll back to it).
+
+    Loading it costs about half a second, so it is loaded once per session;
+    a test that needs an empty catalogue deletes it inside its transaction,
+    and the ``loop`` fixture loads it again after a transactional test
+    flushed the database.
+    """
+    from civicloop.cases.catalogue_loader import load_catalogue
+
+    with django_db_blocker.unblock():
+        load_catalogue()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -140,12 +155,13 @@ def loop(district, tmp_path, settings):
     from django.contrib.auth import get_user_model
 
     from civicloop.cases.catalogue_loader import load_catalogue
-    from civicloop.cases.models import LoopConfig
+    from civicloop.cases.models import LoopConfig, SmallClass
     from civicloop.cases.permissions import actor_for
     from civicloop.org.models import Membership, Person, ResponsibilityRule, Role
 
     settings.MEDIA_ROOT = tmp_path / "media"
-    load_catalogue()
+    if not SmallClass.objects.exists():  # preloaded once per session (see django_db_setup)
+        load_catalogue()
     centre = Unit.objects.create(code="ZX", name="指挥中心", kind=Unit.Kind.DEPARTMENT)
     cleaning = Unit.objects.create(code="HW", name="环卫清扫公司", kind=Unit.Kind.CONTRACTOR)
     supervision = Unit.objects.create(code="DC", name="区督查局", kind=Unit.Kind.DEPARTMENT)
@@ -183,3 +199,14 @@ def loop(district, tmp_path, settings):
         # a point in the east street's cell (area class C, no patrol area)
         "east_point": (113.612, 34.703),
     }  # fmt: skip
+
+
+@pytest.fixture
+def empty_catalogue(db):
+    """Tests of the catalogue itself start from an empty one (inside their transaction)."""
+    from civicloop.cases.models import CategoryClass, FilingStandard, SmallClass, TimeLimit
+
+    TimeLimit.objects.all().delete()
+    FilingStandard.objects.all().delete()
+    SmallClass.objects.all().delete()
+    CategoryClass.objects.all().delete()

@@ -19,7 +19,7 @@ from civicloop.cases.models import (
 )
 from civicloop.geo.choices import AreaClass
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalogue")]
 
 # The problems DOMAIN.md says the district fights, as residents or staff would type them.
 DISTRICT_PROBLEM_WORDS = [

@@ -16,7 +16,7 @@ from civicloop.cases.catalogue_loader import (
 )
 from civicloop.cases.models import CategoryClass, FilingStandard, SmallClass, TimeLimit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalogue")]
 
 HEADER = ",".join(COLUMNS)
 ROW_1 = 'E,01,市容环境,02,暴露垃圾,"垃圾,垃圾堆",E010201,成堆垃圾,彻底清理,4wh,4wh,8wh,,,,'

@@ -19,7 +19,7 @@ from civicloop.cases.models import (
 )
 from civicloop.cases.models.catalogue import format_limit, parse_limit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_catalogue")]
 
 
 @pytest.fixture
