@@ -18,7 +18,7 @@ from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from civicloop.cases.models import HANDLING_STATES, OPEN_STATES, Light, State
+from civicloop.cases.models import HANDLING_STATES, OPEN_STATES, Light, SmallClass, State
 from civicloop.cases.permissions import Actor, visible_cases
 from civicloop.geo.models import GeoDataVersion, GridCell, Region
 
@@ -126,22 +126,15 @@ def dashboard_figures(actor: Actor, now: datetime.datetime | None = None) -> dic
         **{f"state_{s}": Count("id", filter=Q(state=s)) for s in OPEN_STATES},
         **{f"light_{c}": Count("id", filter=Q(light=c)) for c in Light.values},
     )
-    recent = cases.filter(reported_at__gte=since).aggregate(
-        reported=Count("id"),
-        today=Count("id", filter=Q(reported_at__gte=day_start(today))),
-        cancelled=Count("id", filter=Q(state=State.CANCELLED)),
-    )
-    closed = cases.filter(closed_at__gte=since).aggregate(
-        closed=Count("id"),
-        closed_today=Count("id", filter=Q(closed_at__gte=day_start(today))),
-    )
-    reported_by_day = dict(
+    # One GROUP BY (day, category) over the window gives intake, today, cancelled,
+    # the trend and the top categories; one GROUP BY day gives the closures.
+    reported_rows = list(
         cases.filter(reported_at__gte=since)
         .order_by()
         .annotate(day=TruncDate("reported_at"))
-        .values_list("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
+        .values_list("day", "small_class_id")
+        .annotate(n=Count("id"), cancelled=Count("id", filter=Q(state=State.CANCELLED)))
+        .values_list("day", "small_class_id", "n", "cancelled")
     )
     closed_by_day = dict(
         cases.filter(closed_at__gte=since)
@@ -151,13 +144,30 @@ def dashboard_figures(actor: Actor, now: datetime.datetime | None = None) -> dic
         .annotate(n=Count("id"))
         .values_list("day", "n")
     )
+    reported_by_day: dict = {}
+    by_class: dict = {}
+    for day, class_id, n, _cancelled in reported_rows:
+        reported_by_day[day] = reported_by_day.get(day, 0) + n
+        by_class[class_id] = by_class.get(class_id, 0) + n
+    recent = {
+        "reported": sum(reported_by_day.values()),
+        "today": reported_by_day.get(today, 0),
+        "cancelled": sum(row[3] for row in reported_rows),
+    }
+    closed = {"closed": sum(closed_by_day.values()), "closed_today": closed_by_day.get(today, 0)}
     days = [since_day + datetime.timedelta(days=i) for i in range(TREND_DAYS)]
-    top = list(
-        cases.filter(reported_at__gte=since)
-        .values("small_class_id", "small_class__full_code", "small_class__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "small_class__full_code")[:10]
-    )
+    top_ids = sorted(by_class, key=lambda pk: -by_class[pk])[:10]
+    names = {
+        pk: (code, name)
+        for pk, code, name in SmallClass.objects.filter(pk__in=top_ids).values_list(
+            "pk", "full_code", "name"
+        )
+    }
+    top = sorted(
+        ({"small_class_id": pk, "small_class__full_code": names[pk][0],
+          "small_class__name": names[pk][1], "n": by_class[pk]} for pk in top_ids),
+        key=lambda t: (-t["n"], t["small_class__full_code"]),
+    )  # fmt: skip
     states = [
         {"state": s, "label": str(State(s).label), "n": open_figures[f"state_{s}"]}
         for s in OPEN_STATES
