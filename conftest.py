@@ -1,4 +1,7 @@
-"""Shared pytest fixtures: a tiny district to locate and route in."""
+"""Shared pytest fixtures: a tiny district to locate and route in, the case loop,
+and one headless Chromium for the browser tests."""
+
+import os
 
 import pytest
 import shapely
@@ -210,3 +213,24 @@ def empty_catalogue(db):
     FilingStandard.objects.all().delete()
     SmallClass.objects.all().delete()
     CategoryClass.objects.all().delete()
+
+
+# --- the browser ------------------------------------------------------------------
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses
+# ORM calls from such a thread unless told it is fine (the tests are sync).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright: one per test session (never skipped)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

@@ -18,9 +18,11 @@ bytes. JPEGs are checked and thumbnailed with ``Image.draft`` (decoded at 1/2 to
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
+import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import cache
@@ -28,7 +30,7 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 __all__ = [
     "ACCEPTED_FORMATS",
@@ -110,9 +112,9 @@ def check_image(data: bytes | IO[bytes], *, max_bytes: int | None = None) -> Che
         raise ImageRejected(_("The photo is empty."))
 
     try:
-        with _open(data) as im:
+        with _strict_decoding(), _open(data) as im:
             im.verify()  # PNG: chunk checksums up to IEND; the other formats: little
-        with _open(data) as im:
+        with _strict_decoding(), _open(data) as im:
             fmt = _ALIASES.get(im.format, im.format)
             if fmt not in ACCEPTED_FORMATS:  # pragma: no cover - _OPEN_FORMATS already
                 raise ImageRejected(_not_accepted(data))
@@ -251,6 +253,25 @@ def _read(data: bytes | IO[bytes], max_bytes: int) -> bytes:
     if remaining <= 0:
         raise ImageRejected(_too_big(max_bytes))
     return b"".join(chunks)
+
+
+_strict_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _strict_decoding():
+    """Refuse truncated images even if a library switched Pillow to tolerate them.
+
+    WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` when imported
+    (for the bulletins); a check of uploads must not inherit that.
+    """
+    with _strict_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _open(data: bytes) -> Image.Image:

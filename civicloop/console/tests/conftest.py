@@ -1,12 +1,6 @@
 """Fixtures of the console tests: signed-in clients and a case at each stage."""
 
-import os
-
 import pytest
-
-# Playwright's sync API runs an event loop in the test thread; Django refuses
-# ORM calls from such a thread unless told it is fine (the tests are sync).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -65,21 +59,7 @@ def make_cases(loop, n, point="west_point", category="E0102"):
     ]
 
 
-# --- the browser ------------------------------------------------------------------
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Debian's Chromium, headless, driven by Playwright (never skipped)."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# --- the browser (the session's Chromium is the root conftest's ``browser``) ------
 
 
 @pytest.fixture

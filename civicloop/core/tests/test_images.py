@@ -543,3 +543,15 @@ def test_sixteen_bit_png_thumbnail_keeps_its_tones():
 def test_thumbnail_rejects_a_silly_size():
     with pytest.raises(ValueError):
         thumbnail(check_image(encode(picture(), "PNG")), px=0)
+
+
+def test_truncated_images_are_refused_even_after_weasyprint_is_imported():
+    import weasyprint  # noqa: F401 - it sets ImageFile.LOAD_TRUNCATED_IMAGES = True
+    from PIL import ImageFile
+
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 200), (1, 2, 3)).save(buffer, "JPEG")
+    with pytest.raises(ImageRejected):
+        check_image(buffer.getvalue()[:-400])
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # restored for WeasyPrint

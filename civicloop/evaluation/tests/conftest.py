@@ -96,6 +96,18 @@ class Builder:
         return self.finish(self.submit(case, done), done)
 
 
+@pytest.fixture(autouse=True)
+def _seeded_settings(request):
+    """The settings row the data migration seeds; a transactional test elsewhere
+    in the run may have flushed it, so database tests make sure it is there."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("db")
+    from civicloop.evaluation.models import EvaluationConfig
+
+    EvaluationConfig.get()
+
+
 @pytest.fixture
 def month(loop):
     """The cases of the module docstring; returns {letter: Case} (fresh from the database)."""

@@ -1,14 +1,8 @@
 """Fixtures for the portal tests."""
 
-import os
-
 import pytest
 from django.core.cache import cache
 from django.test import Client
-
-# Playwright's sync API runs an event loop in the test thread; Django's ORM
-# refuses to run inside one unless told it is safe (it is: one thread, no awaits).
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(autouse=True)

@@ -2,26 +2,22 @@
 see the nearby case offered, get a tracking code, track, and rate after closure."""
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from civicloop.cases.models import Case, CaseRequest, Evidence, Rating
 from civicloop.cases.tests.loop_helpers import advance
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
 
 @pytest.fixture
-def browser_page():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
-        page = context.new_page()
-        requested = []
-        page.on("request", lambda request: requested.append(request.url))
-        page.requested = requested
-        yield page
-        context.close()
-        browser.close()
+def browser_page(browser):
+    """A phone-sized page in the session's Chromium (root conftest)."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.requested = requested
+    yield page
+    context.close()
 
 
 @pytest.mark.django_db(transaction=True)
