@@ -36,11 +36,15 @@ def _fast_password_hasher(settings):
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test starts with no locator index and no calendar cache from another test."""
+    from civicloop.cases.models import LoopConfig
+
     locator.invalidate()
     clear_cache()
+    LoopConfig.clear_cache()
     yield
     locator.invalidate()
     clear_cache()
+    LoopConfig.clear_cache()
 
 
 @pytest.fixture(autouse=True)

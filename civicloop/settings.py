@@ -191,3 +191,5 @@ NOTIFY_HTTP_TIMEOUT = float(os.environ.get("NOTIFY_HTTP_TIMEOUT", "10"))
 NOTIFY_LEASE_SECONDS = env_int("NOTIFY_LEASE_SECONDS", 300)
 NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 60)
 NOTIFY_BACKOFF_MAX_SECONDS = env_int("NOTIFY_BACKOFF_MAX_SECONDS", 3600)
+# How long (seconds) a process keeps the loop settings (LoopConfig) before re-reading them.
+CASES_CONFIG_CACHE_SECONDS = float(os.environ.get("CASES_CONFIG_CACHE_SECONDS", "5"))

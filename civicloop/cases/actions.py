@@ -27,8 +27,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -403,21 +402,22 @@ def _store_photos(
 def next_number(small_class: SmallClass, at: datetime.datetime) -> str:
     """Family letter + class + small class + date + daily sequence, e.g. E0102202011180007.
 
-    The counter row is incremented with one UPDATE, which holds its row lock
-    until the transaction ends, so concurrent intakes never share a number.
+    One upsert increments (or starts) the day's counter and returns it; the
+    row stays locked until the transaction ends, so concurrent intakes never
+    share a number (PostgreSQL and SQLite ≥ 3.35 both speak this SQL).
     """
     day = timezone.localtime(at).strftime("%Y%m%d")
     key = f"{small_class.full_code}{day}"
-    for _attempt in range(3):
-        if DailySequence.objects.filter(key=key).update(value=F("value") + 1):
-            break
-        try:
-            with transaction.atomic():
-                DailySequence.objects.create(key=key, value=1)
-            break
-        except IntegrityError:
-            continue
-    value = DailySequence.objects.values_list("value", flat=True).get(key=key)
+    q = connection.ops.quote_name
+    table, key_column, value_column = q(DailySequence._meta.db_table), q("key"), q("value")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, {value_column}) VALUES (%s, 1) "
+            f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = {table}.{value_column} + 1 "
+            f"RETURNING {value_column}",
+            [key],
+        )
+        (value,) = cursor.fetchone()
     return f"{key}{value:04d}"
 
 
@@ -487,6 +487,42 @@ def _urgency(value: str | None) -> str:
     return value
 
 
+def nearby_open_cases(
+    small_class_id: int,
+    lon: float,
+    lat: float,
+    *,
+    radius_m: float,
+    days: int,
+    exclude_id: int | None = None,
+    now: datetime.datetime | None = None,
+) -> list[tuple[int, float]]:
+    """Ids and distances (m) of open cases of a small class near a point, nearest first.
+
+    A bounding box on lon/lat narrows the candidates in SQL (only three
+    columns are read); the exact distance is computed for the few left.
+    """
+    now = _now(now)
+    dlat = radius_m / 111_195.0
+    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
+    candidates = Case.objects.filter(
+        small_class_id=small_class_id,
+        state__in=OPEN_STATES,
+        reported_at__gte=now - datetime.timedelta(days=days),
+        lon__range=(lon - dlon, lon + dlon),
+        lat__range=(lat - dlat, lat + dlat),
+    )
+    if exclude_id is not None:
+        candidates = candidates.exclude(pk=exclude_id)
+    found = []
+    for pk, case_lon, case_lat in candidates.values_list("pk", "lon", "lat")[:500]:
+        distance = _distance_m(lon, lat, case_lon, case_lat)
+        if distance <= radius_m:
+            found.append((pk, distance))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
 def find_duplicates(
     small_class_id: int,
     lon: float,
@@ -500,31 +536,17 @@ def find_duplicates(
 ) -> list[tuple[Case, float]]:
     """Open cases of the same small class near a point, nearest first, with distances (m).
 
-    A bounding box on the indexed lon/lat narrows the candidates in SQL; the
-    exact distance is computed for the few left.
+    Defaults come from the loop settings (50 m, 7 days).
     """
     config = LoopConfig.get()
-    radius_m = config.duplicate_radius_m if radius_m is None else radius_m
-    days = config.duplicate_days if days is None else days
-    now = _now(now)
-    dlat = radius_m / 111_195.0
-    dlon = dlat / max(math.cos(math.radians(lat)), 0.01)
-    candidates = Case.objects.filter(
-        small_class_id=small_class_id,
-        state__in=OPEN_STATES,
-        reported_at__gte=now - datetime.timedelta(days=days),
-        lon__range=(lon - dlon, lon + dlon),
-        lat__range=(lat - dlat, lat + dlat),
-    ).select_related("small_class", "unit")
-    if exclude_id is not None:
-        candidates = candidates.exclude(pk=exclude_id)
-    found = []
-    for case in candidates[:200]:
-        distance = _distance_m(lon, lat, case.lon, case.lat)
-        if distance <= radius_m:
-            found.append((case, distance))
-    found.sort(key=lambda item: item[1])
-    return found[:limit]
+    nearby = nearby_open_cases(
+        small_class_id, lon, lat,
+        radius_m=config.duplicate_radius_m if radius_m is None else radius_m,
+        days=config.duplicate_days if days is None else days,
+        exclude_id=exclude_id, now=now,
+    )[:limit]  # fmt: skip
+    cases = Case.objects.select_related("small_class", "unit").in_bulk([pk for pk, _d in nearby])
+    return [(cases[pk], distance) for pk, distance in nearby if pk in cases]
 
 
 def _distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
@@ -614,7 +636,10 @@ def report_case(
         )
         case.__dict__.update(_stage_fields(case, State.REPORTED, now, config))
         case.save()
-        duplicates = find_duplicates(small.pk, place.lon, place.lat, exclude_id=case.pk, now=now)
+        duplicates = nearby_open_cases(
+            small.pk, place.lon, place.lat, radius_m=config.duplicate_radius_m,
+            days=config.duplicate_days, exclude_id=case.pk, now=now,
+        )[:10]  # fmt: skip
         event = CaseEvent.objects.create(
             case=case, at=now, actor=actor.user if actor.user_id else None,
             actor_name=actor.name[:60], role=role, action=Action.REPORT, to_state=State.REPORTED,
@@ -623,7 +648,7 @@ def report_case(
                 "source": source,
                 "proposed_unit": decision.unit.pk if decision.unit else None,
                 "routing_reason": decision.reason,
-                "possible_duplicates": [c.pk for c, _d in duplicates],
+                "possible_duplicates": [pk for pk, _d in duplicates],
             },
         )  # fmt: skip
         _store_photos(case, event, checked, Evidence.Kind.BEFORE, actor, now, written)

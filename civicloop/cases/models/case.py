@@ -10,6 +10,7 @@ from which the timeline is read.
 from __future__ import annotations
 
 import secrets
+import time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -601,6 +602,9 @@ class DailySequence(models.Model):
         return f"{self.key}: {self.value}"
 
 
+_config_cache: dict = {}
+
+
 class LoopConfig(models.Model):
     """District-wide settings of the loop, edited in the admin (one row)."""
 
@@ -665,8 +669,25 @@ class LoopConfig(models.Model):
 
     @classmethod
     def get(cls) -> LoopConfig:
+        """The settings row, cached in this process for ``CASES_CONFIG_CACHE_SECONDS``.
+
+        Saving it clears this process's copy at once (signals); other
+        processes see the change within the cache time. Treat the returned
+        object as read-only unless you save it.
+        """
+        now = time.monotonic()
+        cached = _config_cache.get("config")
+        if cached is not None and now < _config_cache["expires"]:
+            return cached
         config, _created = cls.objects.get_or_create(pk=1)
+        _config_cache.update(
+            config=config, expires=now + getattr(settings, "CASES_CONFIG_CACHE_SECONDS", 5.0)
+        )
         return config
+
+    @staticmethod
+    def clear_cache(**_kwargs) -> None:
+        _config_cache.clear()
 
     @property
     def trusted_sources(self) -> set[str]:

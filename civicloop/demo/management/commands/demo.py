@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicloop.demo.builder import DemoRefused, build
 from civicloop.demo.history import default_days, default_per_day
+from civicloop.open311.demo import ensure_demo_client
 
 
 class Command(BaseCommand):
@@ -49,9 +50,18 @@ class Command(BaseCommand):
         for name, count in report.counts.items():
             self.stdout.write(f"  {name}: {count}")
         self.stdout.write("")
-        url = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/"
+        base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         self.stdout.write(
-            _("Sign in at %(url)s with password %(p)s:") % {"url": url, "p": report.password}
+            _("Staff console: %(url)s (password %(p)s for every login below)")
+            % {"url": f"{base}/console/", "p": report.password}
         )
+        self.stdout.write(_("Resident portal: %(url)s") % {"url": f"{base}/"})
+        self.stdout.write(_("Admin: %(url)s") % {"url": f"{base}/admin/"})
+        self.stdout.write(_("Field API: %(url)s") % {"url": f"{base}/api/docs"})
+        self.stdout.write(
+            _("Open311 GeoReport v2: %(url)s (api_key %(key)s)")
+            % {"url": f"{base}/open311/v2/discovery.json", "key": ensure_demo_client()}
+        )
+        self.stdout.write("")
         for role, username, unit in report.logins:
             self.stdout.write(f"  {username:<16} {role}" + (f"（{unit}）" if unit else ""))
