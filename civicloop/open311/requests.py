@@ -62,7 +62,12 @@ def media_url(case: Case, request) -> str | None:
 
 
 def address_of(case: Case) -> str | None:
-    parts = [case.address]
+    """Typed address (residents' reports only, like the description), community, street.
+
+    Staff, hotline and camera addresses may name a caller's home ("王先生家楼下"),
+    so only the places from the geo app are published for them.
+    """
+    parts = [case.address if case.source == Source.PUBLIC else ""]
     if case.community is not None:
         parts.append(case.community.name)
     if case.street is not None:

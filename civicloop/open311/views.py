@@ -27,6 +27,7 @@ from django_ratelimit.core import get_usage
 from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, report_case
 from civicloop.cases.models import OPEN_STATES
 from civicloop.cases.permissions import public_actor
+from civicloop.portal.clientip import ratelimit_key
 
 from . import render
 from .geocode import geocode
@@ -43,6 +44,9 @@ from .services import (
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_WINDOW = datetime.timedelta(days=90)
 MAX_PAGE_SIZE = 1000
+#: Largest ``page`` accepted (an offset SQL can hold); dates outside these years are refused.
+MAX_PAGE = 1_000_000
+YEARS = (1900, 2999)
 _ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
@@ -68,7 +72,9 @@ def endpoint(*methods: str):
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
-            usage = get_usage(request, group="open311", key="ip", rate=_rate, increment=True)
+            usage = get_usage(
+                request, group="open311", key=ratelimit_key, rate=_rate, increment=True
+            )
             if usage and usage["should_limit"]:
                 response = render.errors(
                     fmt, 429, _("Too many requests from your address; try again later.")
@@ -168,18 +174,27 @@ def _w3_param(params, name: str, end: bool = False) -> datetime.datetime | None:
                 % {"name": name}
             )
         value = datetime.datetime.combine(day, datetime.time.max if end else datetime.time.min)
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise BadRequest(
+            _("%(name)s must lie between the years %(first)d and %(last)d.")
+            % {"name": name, "first": YEARS[0], "last": YEARS[1]}
+        )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
 
 
-def _positive_int(params, name: str, default: int) -> int:
+def _positive_int(params, name: str, default: int, maximum: int | None = None) -> int:
+    """A whole number from 1 (ASCII digits); above ``maximum`` is refused (None: clamped later)."""
     raw = params.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1:
+    if not (raw.isascii() and raw.isdigit()) or int(raw[:18]) < 1:
         raise BadRequest(_("%(name)s must be a whole number from 1.") % {"name": name})
-    return int(raw)
+    value = int(raw) if len(raw) <= 18 else 10**18  # no int() of thousands of digits
+    if maximum is not None and value > maximum:
+        raise BadRequest(_("%(name)s may be at most %(n)d.") % {"name": name, "n": maximum})
+    return value
 
 
 def _list(request, fmt: str):
@@ -218,7 +233,7 @@ def _list(request, fmt: str):
                 queryset = queryset.filter(state__in=OPEN_STATES)
             elif statuses == {"closed"}:
                 queryset = queryset.exclude(state__in=OPEN_STATES)
-        page = _positive_int(params, "page", 1)
+        page = _positive_int(params, "page", 1, maximum=MAX_PAGE)
         page_size = min(_positive_int(params, "page_size", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
     except BadRequest as error:
         return render.errors(fmt, error.status, *error.messages)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,14 @@ def category_groups():
     ):
         groups.setdefault(small.category_class_id, (small.category_class, []))[1].append(small)
     return list(groups.values())
+
+
+def clean_phone(value: str) -> str:
+    """Digits and + - ( ) only; full-width characters typed with a Chinese IME become ASCII."""
+    phone = unicodedata.normalize("NFKC", value).strip()
+    if phone and not all(ch.isdigit() or ch in "+-() " for ch in phone):
+        raise forms.ValidationError(_("A phone number has digits only (and + - ( ))."))
+    return phone
 
 
 class ReportForm(forms.Form):
@@ -52,10 +62,7 @@ class ReportForm(forms.Form):
         return code
 
     def clean_phone(self):
-        phone = self.cleaned_data["phone"].strip()
-        if phone and not all(ch.isdigit() or ch in "+-() " for ch in phone):
-            raise forms.ValidationError(_("A phone number has digits only (and + - ( ))."))
-        return phone
+        return clean_phone(self.cleaned_data["phone"])
 
 
 class RatingForm(forms.Form):
@@ -81,6 +88,9 @@ class FollowForm(forms.Form):
     number = forms.CharField(max_length=24)
     email = forms.EmailField(max_length=254, required=False)
     phone = forms.CharField(max_length=40, required=False)
+
+    def clean_phone(self):
+        return clean_phone(self.cleaned_data["phone"])
 
 
 MAX_PORTAL_PHOTOS = MAX_PHOTOS

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 
 import shapely
 from django.conf import settings
@@ -38,14 +39,37 @@ from civicloop.cases.models import (
 from civicloop.cases.permissions import public_actor
 from civicloop.geo.models import GeoDataVersion, Region
 
+from .clientip import ratelimit_key
 from .forms import MAX_PORTAL_PHOTOS, FollowForm, RatingForm, ReportForm, category_groups
 from .timeline import PUBLIC_PHOTO_KINDS, case_queryset, merge_chain, timeline
 
 NEARBY_DAYS = 365
+#: What a tracking code can look like (``new_tracking_code``: 10 characters, up to 16 stored).
+CODE_RE = re.compile(r"^[A-Z0-9]{4,16}$")
+#: Unknown tracking codes a client address may try (setting ``PORTAL_TRACK_RATE_LIMIT``).
+TRACK_MISS_RATE = "20/m"
 
 
 def _rate(_group, _request) -> str:
     return settings.PORTAL_RATE_LIMIT
+
+
+def _miss_rate(_group, _request) -> str:
+    return getattr(settings, "PORTAL_TRACK_RATE_LIMIT", TRACK_MISS_RATE)
+
+
+def _too_many(request, usage, template_context: dict | None = None):
+    retry = max(1, math.ceil(usage["time_left"]))
+    context = {"retry_after": retry, **(template_context or {})}
+    response = render(request, "portal/429.html", context, status=429)
+    response["Retry-After"] = str(retry)
+    return response
+
+
+def _track_misses(request, *, increment: bool):
+    """Usage of the unknown-tracking-code counter of this client address (``None``: no limit)."""
+    return get_usage(request, group="portal-track-miss", key=ratelimit_key, rate=_miss_rate,
+                     increment=increment)  # fmt: skip
 
 
 def limit_intake(view):
@@ -55,13 +79,11 @@ def limit_intake(view):
     def wrapper(request, *args, **kwargs):
         if request.method == "POST":
             usage = get_usage(
-                request, group="portal-intake", key="ip", rate=_rate, method="POST", increment=True
-            )
+                request, group="portal-intake", key=ratelimit_key, rate=_rate, method="POST",
+                increment=True,
+            )  # fmt: skip
             if usage and usage["should_limit"]:
-                retry = max(1, math.ceil(usage["time_left"]))
-                response = render(request, "portal/429.html", {"retry_after": retry}, status=429)
-                response["Retry-After"] = str(retry)
-                return response
+                return _too_many(request, usage)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -88,7 +110,7 @@ def privacy(request):
 @require_http_methods(["GET", "POST"])
 @limit_intake
 def report(request):
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     photo_error = ""
     if request.method == "POST":
         photos = request.FILES.getlist("photos")
@@ -173,9 +195,10 @@ def nearby(request):
 def follow(request):
     form = FollowForm(request.POST)
     if not form.is_valid():
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
         return render(request, "portal/message.html",
-                      {"title": _("Could not follow the case"),
-                       "text": _("Check the e-mail address and try again.")}, status=400)  # fmt: skip
+                      {"title": _("Could not follow the case"), "text": errors[0]},
+                      status=400)  # fmt: skip
     case = Case.objects.filter(
         number=form.cleaned_data["number"].strip(), state__in=OPEN_STATES
     ).first()
@@ -198,14 +221,18 @@ def follow(request):
 @require_GET
 def track_lookup(request):
     code = (request.GET.get("code") or "").strip().upper()
-    if code:
+    if CODE_RE.match(code):
         return redirect("portal:track", code=code)
+    if code:
+        return render(request, "portal/track_lookup.html", {"not_found": code[:20]}, status=404)
     return render(request, "portal/track_lookup.html")
 
 
 def _resolve(code: str) -> tuple[Case, bool]:
     """The case behind a tracking code, and whether the code is the reporter's own."""
     code = code.strip().upper()
+    if not CODE_RE.match(code):
+        raise Http404
     case = case_queryset().filter(tracking_code=code).first()
     if case is not None:
         return case, True
@@ -223,12 +250,26 @@ def _last_rating(case: Case) -> Rating | None:
     )
 
 
+def _lookup(request, code: str):
+    """``_resolve`` behind the miss limit: a client address that tried too many unknown
+    codes is refused every lookup (429) until the window ends, so codes cannot be enumerated.
+    Returns (case, own) or a response."""
+    usage = _track_misses(request, increment=False)
+    if usage and (usage["should_limit"] or usage["count"] >= usage["limit"]):
+        return _too_many(request, usage, {"lookup": True})
+    try:
+        return _resolve(code)
+    except Http404:
+        _track_misses(request, increment=True)
+        return render(request, "portal/track_lookup.html", {"not_found": code[:20]}, status=404)
+
+
 @require_GET
 def track(request, code: str):
-    try:
-        case, own = _resolve(code)
-    except Http404:
-        return render(request, "portal/track_lookup.html", {"not_found": code[:20]}, status=404)
+    found = _lookup(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    case, own = found
     rating = _last_rating(case) if case.state == State.CLOSED else None
     can_rate = own and case.state == State.CLOSED and rating is None
     chain = merge_chain(case)
@@ -251,8 +292,11 @@ def track(request, code: str):
 @require_POST
 @limit_intake
 def rate(request, code: str):
-    case = case_queryset().filter(tracking_code=code.strip().upper()).first()
-    if case is None:
+    found = _lookup(request, code)
+    if isinstance(found, HttpResponse):
+        return found
+    case, own = found
+    if not own:  # followers see the progress but do not rate
         raise Http404
     form = RatingForm(request.POST)
     if form.is_valid():

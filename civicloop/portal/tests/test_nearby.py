@@ -51,3 +51,14 @@ def test_follow_refused_for_closed_or_unknown(client, loop, public_report, photo
     assert client.post("/report/follow/", {"number": closed.number}).status_code == 400
     assert client.post("/report/follow/", {"number": "nothing"}).status_code == 400
     assert not CaseFollower.objects.exists()
+
+
+def test_follow_checks_the_phone_like_the_report_form(client, loop, public_report):
+    case = public_report()
+    response = client.post("/report/follow/", {"number": case.number, "phone": "<b>call</b>"})
+    assert response.status_code == 400
+    assert "A phone number has digits only" in response.content.decode()
+    assert "<b>call</b>" not in response.content.decode()
+    assert not CaseFollower.objects.exists()
+    bad_email = client.post("/report/follow/", {"number": case.number, "email": "nope"})
+    assert bad_email.status_code == 400 and "valid email" in bad_email.content.decode()

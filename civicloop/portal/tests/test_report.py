@@ -86,3 +86,15 @@ def test_rate_limit(client, loop, settings):
     assert client.get("/report/").status_code == 200  # reading is not limited
     response = client.post("/report/follow/", {"number": "x"})
     assert response.status_code == 429  # following counts as intake too
+
+
+def test_empty_post_shows_the_errors(client, loop):
+    response = client.post("/report/", {})
+    assert response.status_code == 400
+    assert "Choose what kind of problem it is." in response.content.decode()
+
+
+def test_full_width_phone_is_stored_in_ascii(client, loop):
+    response = client.post("/report/", _data(loop, phone="１３８０００００００１"))
+    assert response.status_code == 302
+    assert Case.objects.get().reporter_phone == "13800000001"
