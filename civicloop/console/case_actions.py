@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from civicloop.cases import actions
 from civicloop.cases.actions import Invalid
-from civicloop.cases.models import Case
+from civicloop.cases.models import OPEN_STATES, Case, CaseRequest, State
 
 from . import forms
 
@@ -204,5 +204,38 @@ DECIDER = {
 }
 
 
+#: Case states in which approving a request of each kind can still take effect
+#: (the approving action refuses it in any other state; rejecting is always possible).
+APPROVABLE_STATES = {
+    "return": (State.DISPATCHED, State.IN_PROGRESS),
+    "extension": (State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDED),
+    "suspension": (State.DISPATCHED, State.IN_PROGRESS),
+    "void": tuple(OPEN_STATES),
+    "reopen": (State.CLOSED,),
+}
+
+
 def can_decide(actor, kind: str) -> bool:
     return actor.has(DECIDER[kind], "administrator")
+
+
+def decisions_for(actor, request: CaseRequest) -> list[str]:
+    """The decisions ``actor`` can take on ``request`` now: [], ["reject"] or both.
+
+    Reads ``request.case`` (select it with the request). Approval is offered only
+    while the case is in a state where the approving action would accept it.
+    """
+    if request.status != CaseRequest.Status.PENDING or not can_decide(actor, request.kind):
+        return []
+    case = request.case
+    approvable = case.state in APPROVABLE_STATES[request.kind] and (
+        request.kind != CaseRequest.Kind.REOPEN or case.unit_id is not None
+    )
+    return ["approve", "reject"] if approvable else ["reject"]
+
+
+def mark_decisions(actor, requests) -> None:
+    """Set ``decisions`` and ``can_decide`` on each request (for the decision forms)."""
+    for request in requests:
+        request.decisions = decisions_for(actor, request)
+        request.can_decide = bool(request.decisions)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -18,6 +20,24 @@ from civicloop.geo.models import Region
 from civicloop.org.models import Role, Unit
 
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
+#: Largest primary key a filter accepts (a larger number is a form error, not a database error).
+MAX_ID = 2**31 - 1
+#: Dates a filter accepts (outside them the day arithmetic would overflow).
+MIN_DATE, MAX_DATE = datetime.date(1900, 1, 1), datetime.date(2999, 12, 31)
+
+
+class FilterDateField(forms.DateField):
+    """A date filter within ``MIN_DATE``–``MAX_DATE``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("validators", [MinValueValidator(MIN_DATE), MaxValueValidator(MAX_DATE)])
+        super().__init__(**kwargs)
+
+
+def _id_field():
+    return forms.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                              widget=forms.HiddenInput)  # fmt: skip
 
 
 class FastSelect(forms.Select):
@@ -131,18 +151,18 @@ class CaseFilterForm(forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("all sources"))] + list(Source.choices)
     )
-    date_from = forms.DateField(
-        label=_("Reported from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_from = FilterDateField(
+        label=_("Reported from"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
-        label=_("Reported until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    date_to = FilterDateField(
+        label=_("Reported until"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    closed_from = forms.DateField(required=False, widget=forms.HiddenInput)
-    closed_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    closed_from = FilterDateField(widget=forms.HiddenInput)
+    closed_to = FilterDateField(widget=forms.HiddenInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    road = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    section = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    patrol_area = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    road = _id_field()
+    section = _id_field()
+    patrol_area = _id_field()
     sort = forms.ChoiceField(
         label=_("Sort"),
         required=False,
@@ -163,6 +183,16 @@ class CaseFilterForm(forms.Form):
 
 
 # --- intake -----------------------------------------------------------------------
+
+
+def report_sources(actor) -> list[tuple[str, str]]:
+    """The intake sources (value, label) ``actor`` may report from; empty: no intake."""
+    return [
+        (value, label)
+        for value, label in Source.choices
+        if value in SOURCE_ROLES and actor is not None
+        and actor.has(*SOURCE_ROLES[value], Role.ADMINISTRATOR)
+    ]  # fmt: skip
 
 
 class ReportForm(forms.Form):
@@ -187,12 +217,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, actor=None, source=None, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = [
-            (value, label)
-            for value, label in Source.choices
-            if value in SOURCE_ROLES and actor is not None
-            and actor.has(*SOURCE_ROLES[value], Role.ADMINISTRATOR)
-        ]  # fmt: skip
+        allowed = report_sources(actor)
         if source:
             allowed = [c for c in allowed if c[0] == source]
         self.fields["source"].choices = allowed

@@ -42,7 +42,7 @@ from civicloop.worktime import services as worktime
 
 from . import queries
 from .access import case_or_404, role_labels, staff_view
-from .case_actions import ACTIONS, DECISIONS, can_decide, initial_for, run
+from .case_actions import ACTIONS, DECISIONS, initial_for, mark_decisions, run
 from .forms import CaseFilterForm, DecisionForm, ReplyForm, ReportForm
 
 QUEUE_SIZE = 15
@@ -79,8 +79,7 @@ def _requests(actor, kinds):
         .select_related("case__small_class", "unit", "requested_by__person")
         .order_by("requested_at")[:50]
     )
-    for row in rows:
-        row.can_decide = True
+    mark_decisions(actor, rows)
     return rows
 
 
@@ -167,8 +166,12 @@ def home(request):
     if actor.has(*UNIT_ROLES):
         orders = list(
             SupervisionOrder.objects.filter(
-                unit_id__in=actor.unit_ids(*UNIT_ROLES), status=SupervisionOrder.Status.OPEN
-            ).select_related("case", "issued_by__person")[:20]
+                unit_id__in=actor.unit_ids(*UNIT_ROLES),
+                status=SupervisionOrder.Status.OPEN,
+                case__in=visible.values("pk"),
+            )
+            .select_related("case", "issued_by__person")
+            .order_by("reply_due", "id")[:20]
         )
     if (
         not queues
@@ -339,8 +342,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
         order.can_reply = order.status == SupervisionOrder.Status.OPEN and (
             order.unit_id in unit_ids or actor.has(Role.ADMINISTRATOR)
         )
-    for req in requests:
-        req.can_decide = req.status == CaseRequest.Status.PENDING and can_decide(actor, req.kind)
+    mark_decisions(actor, requests)
     cell_geojson = None
     if case.cell_id and case.cell and case.cell.geom is not None:
         cell_geojson = case.cell.geojson()
@@ -459,7 +461,6 @@ def decide_request(request, pk, decision):
 @staff_view
 def request_list(request):
     actor = request.actor
-    kinds = [k for k in CaseRequest.Kind.values if can_decide(actor, k)]
     status = request.GET.get("status") or CaseRequest.Status.PENDING
     if status not in CaseRequest.Status.values:
         status = CaseRequest.Status.PENDING
@@ -471,8 +472,7 @@ def request_list(request):
                         "decided_by")
         .order_by("-requested_at")[:200]
     )  # fmt: skip
-    for req in rows:
-        req.can_decide = req.status == CaseRequest.Status.PENDING and req.kind in kinds
+    mark_decisions(actor, rows)
     return render(request, "console/requests.html", {
         "rows": rows, "status": status, "statuses": CaseRequest.Status.choices,
         "decision_form": DecisionForm(),

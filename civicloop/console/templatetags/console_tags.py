@@ -5,6 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from civicloop.cases.models import Light
+from civicloop.cases.permissions import actor_for
 from civicloop.org.models import Role
 
 register = template.Library()
@@ -54,3 +55,15 @@ def minutes(value) -> str:
     if mins or not parts:
         parts.append(_("%(n)d min") % {"n": mins})
     return " ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def can_report(context) -> bool:
+    """Whether the signed-in user has an intake page (the "Report" menu entry)."""
+    from civicloop.console.forms import report_sources
+
+    request = context.get("request")
+    if request is None:
+        return False
+    actor = getattr(request, "actor", None) or actor_for(request.user)
+    return bool(report_sources(actor))

@@ -81,3 +81,13 @@ def test_home_by_role(client_for, loop, dispatched):
     assert keys[:3] == ["light_red", "light_yellow", "light_green"]
     rows = [c.pk for q in handler.context["queues"] for c in q["rows"]]
     assert rows == [dispatched.pk]
+
+
+def test_report_menu_entry_only_for_users_with_an_intake(client_for, loop):
+    for username in ("inspector", "acceptor", "road_chief"):
+        html = client_for(username).get(reverse("console:dashboard")).content.decode()
+        assert 'id="nav-report"' in html, username
+    for username in ("handler_west", "handler_clean"):
+        c = client_for(username)
+        assert 'id="nav-report"' not in c.get(reverse("console:dashboard")).content.decode()
+        assert c.get(reverse("console:report")).status_code == 404

@@ -99,3 +99,16 @@ def test_count_is_capped(client_for, loop, monkeypatch):
     response = client_for("acceptor").get(reverse("console:cases"))
     assert response.context["capped"] is True
     assert response.context["count"] == 3
+
+
+@pytest.mark.parametrize("query", [
+    "road=99999999999999999999", "section=-99999999999999999999",
+    "patrol_area=99999999999999999999", "date_from=9999-12-31&date_to=9999-12-31",
+    "date_from=0001-01-01", "closed_from=0001-01-01&closed_to=9999-12-31",
+])  # fmt: skip
+def test_out_of_range_filters_are_form_errors_not_500s(client_for, cases, query):
+    c = client_for("dispatcher")
+    listing = c.get(reverse("console:cases") + "?" + query)
+    assert listing.status_code == 200
+    assert listing.context["form"].errors
+    assert c.get(reverse("console:map_cases") + "?" + query).status_code == 200

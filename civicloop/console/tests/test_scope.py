@@ -84,3 +84,20 @@ def test_unknown_case_and_action_are_404(client_for, dispatched):
     c = client_for("dispatcher")
     assert c.get(reverse("console:case", args=[999999])).status_code == 404
     assert c.post(reverse("console:case_act", args=[dispatched.pk, "explode"])).status_code == 404
+
+
+def test_home_lists_no_order_on_a_case_the_unit_no_longer_sees(client_for, dispatched, loop):
+    """An order of a case returned and re-dispatched elsewhere is not offered for a reply."""
+    a = loop["actors"]
+    order = actions.issue_supervision(a["supervisor"], dispatched, opinion="尽快处理")
+    request = actions.request_return(a["handler_clean"], dispatched, reason="不是我们的")
+    actions.approve_return(a["dispatcher"], request)
+    west_office = a["handler_west"].memberships[0].unit
+    actions.dispatch_case(a["dispatcher"], dispatched, unit=west_office)
+    clean = client_for("handler_clean")
+    assert clean.get(reverse("console:case", args=[dispatched.pk])).status_code == 404
+    home = clean.get(reverse("console:home"))
+    assert home.context["orders"] == []
+    assert dispatched.number not in home.content.decode()
+    reply = reverse("console:supervision_reply", args=[order.pk])
+    assert reply not in home.content.decode()

@@ -37,7 +37,8 @@
           style: { color: "#3b5b85", weight: 1.5, fillColor: "#dfe7f2", fillOpacity: 0.35 },
           onEachFeature: function (f, l) {
             var p = f.properties;
-            l.bindTooltip(p.name + (clickable ? " · " + p.open : ""), { sticky: true });
+            l.bindTooltip(escapeHtml(p.name) + (clickable ? " · " + escapeHtml(p.open) : ""),
+              { sticky: true });
             if (clickable) {
               l.on("click", function () {
                 window.location = listUrl(cfg, { street: p.id, state: "open" });
@@ -166,7 +167,9 @@
       var rows = chartData.top.slice().reverse();
       top.setOption({
         grid: { left: 110, right: 24, top: 8, bottom: 20 },
-        tooltip: {},
+        tooltip: {
+          formatter: function (p) { return escapeHtml(p.name) + ": " + escapeHtml(p.value); },
+        },
         xAxis: { type: "value", minInterval: 1 },
         yAxis: { type: "category", data: rows.map(function (t) { return t.name; }) },
         series: [{ type: "bar", data: rows.map(function (t) { return t.n; }), itemStyle: { color: "#c4762b" } }],

@@ -1,0 +1,52 @@
+"""Inline approve/reject forms are honest: only the decisions the user can take now."""
+
+import pytest
+from django.urls import reverse
+
+from civicloop.cases import actions
+from civicloop.cases.models import CaseRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def _forms(html, request):
+    approve = reverse("console:decide_request", args=[request.pk, "approve"])
+    reject = reverse("console:decide_request", args=[request.pk, "reject"])
+    return approve in html, reject in html
+
+
+def test_extension_overtaken_by_the_result_can_only_be_rejected(
+    client_for, dispatched, loop, photo
+):
+    a = loop["actors"]
+    actions.sign_case(a["handler_clean"], dispatched)
+    request = actions.request_extension(a["handler_clean"], dispatched, hours=4, reason="雨天")
+    dispatcher = client_for("dispatcher")
+    for url in (reverse("console:home"), reverse("console:requests"),
+                reverse("console:case", args=[dispatched.pk])):  # fmt: skip
+        assert _forms(dispatcher.get(url).content.decode(), request) == (True, True), url
+    # the unit submits the result: approving the extension can no longer take effect
+    actions.submit_result(a["handler_clean"], dispatched, photos=[photo()])
+    for url in (reverse("console:home"), reverse("console:requests"),
+                reverse("console:case", args=[dispatched.pk])):  # fmt: skip
+        assert _forms(dispatcher.get(url).content.decode(), request) == (False, True), url
+    # rejecting it clears it from the queue
+    dispatcher.post(reverse("console:decide_request", args=[request.pk, "reject"]), {"note": ""})
+    assert CaseRequest.objects.get(pk=request.pk).status == "rejected"
+
+
+def test_requests_are_shown_without_forms_to_those_who_cannot_decide(client_for, dispatched, loop):
+    a = loop["actors"]
+    actions.sign_case(a["handler_clean"], dispatched)
+    request = actions.request_extension(a["handler_clean"], dispatched, hours=4, reason="雨天")
+    void = actions.request_void(a["dispatcher"], dispatched, reason="测试案件")
+    for username in ("handler_clean", "handler_west", "shift_leader"):
+        c = client_for(username)
+        for url in (reverse("console:home"), reverse("console:requests"),
+                    reverse("console:case", args=[dispatched.pk])):  # fmt: skip
+            assert _forms(c.get(url).content.decode(), request) == (False, False), (username, url)
+    # the dispatcher asked for the void but only a shift leader decides it
+    html = client_for("dispatcher").get(reverse("console:requests")).content.decode()
+    assert _forms(html, void) == (False, False)
+    html = client_for("shift_leader").get(reverse("console:home")).content.decode()
+    assert _forms(html, void) == (True, True)
