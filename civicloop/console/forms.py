@@ -349,7 +349,8 @@ class DecisionForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    reply = forms.CharField(label=_("Reply"), max_length=2000, widget=_textarea(2))
+    reply = forms.CharField(label=_("Reply"), max_length=2000, widget=_textarea(2),
+                            error_messages={"required": _("Write a reply.")})  # fmt: skip
 
 
 def _fast_selects(*form_classes):

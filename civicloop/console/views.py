@@ -517,7 +517,7 @@ def supervision_reply(request, pk):
     )
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Write a reply."))
+        messages.error(request, " ".join(str(m) for m in form.errors["reply"]))
     else:
         try:
             actions.reply_supervision(actor, order, reply=form.cleaned_data["reply"])

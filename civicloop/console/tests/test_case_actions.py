@@ -109,6 +109,11 @@ def test_supervision_order_issued_and_answered(client_for, dispatched):
     assert order in list(listing.context["page"])
     handler = client_for("handler_clean")
     assert handler.get(reverse("console:home")).context["orders"] == [order]
+    reply = reverse("console:supervision_reply", args=[order.pk])
+    for text, message in (("", "Write a reply."), ("x" * 2001, "at most 2000 characters")):
+        page = handler.post(reply, {"reply": text}, follow=True)
+        assert message in " ".join(str(m) for m in page.context["messages"])
+    assert SupervisionOrder.objects.get(pk=order.pk).status == "open"
     handler.post(reverse("console:supervision_reply", args=[order.pk]), {"reply": "已安排"})
     order.refresh_from_db()
     assert order.status == "replied" and order.reply == "已安排"

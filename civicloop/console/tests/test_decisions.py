@@ -15,24 +15,29 @@ def _forms(html, request):
     return approve in html, reject in html
 
 
-def test_extension_overtaken_by_the_result_can_only_be_rejected(
+def test_void_request_overtaken_by_closure_can_only_be_rejected(
     client_for, dispatched, loop, photo
 ):
     a = loop["actors"]
+    void = actions.request_void(a["dispatcher"], dispatched, reason="测试案件")
+    pages = (reverse("console:home"), reverse("console:requests"),
+             reverse("console:case", args=[dispatched.pk]))  # fmt: skip
+    leader = client_for("shift_leader")
+    for url in pages:
+        assert _forms(leader.get(url).content.decode(), void) == (True, True), url
+    # the case is handled and closed meanwhile: approving the void can no longer take effect
     actions.sign_case(a["handler_clean"], dispatched)
-    request = actions.request_extension(a["handler_clean"], dispatched, hours=4, reason="雨天")
-    dispatcher = client_for("dispatcher")
-    for url in (reverse("console:home"), reverse("console:requests"),
-                reverse("console:case", args=[dispatched.pk])):  # fmt: skip
-        assert _forms(dispatcher.get(url).content.decode(), request) == (True, True), url
-    # the unit submits the result: approving the extension can no longer take effect
     actions.submit_result(a["handler_clean"], dispatched, photos=[photo()])
-    for url in (reverse("console:home"), reverse("console:requests"),
-                reverse("console:case", args=[dispatched.pk])):  # fmt: skip
-        assert _forms(dispatcher.get(url).content.decode(), request) == (False, True), url
+    actions.check_case(a["inspector"], dispatched, passed=True)
+    actions.close_case(a["shift_leader"], dispatched)
+    assert CaseRequest.objects.get(pk=void.pk).status == "pending"  # closing does not settle it
+    for url in pages:
+        html = leader.get(url).content.decode()
+        assert _forms(html, void) == (False, True), url
+        assert "this request can only be rejected" in html, url
     # rejecting it clears it from the queue
-    dispatcher.post(reverse("console:decide_request", args=[request.pk, "reject"]), {"note": ""})
-    assert CaseRequest.objects.get(pk=request.pk).status == "rejected"
+    leader.post(reverse("console:decide_request", args=[void.pk, "reject"]), {"note": ""})
+    assert CaseRequest.objects.get(pk=void.pk).status == "rejected"
 
 
 def test_requests_are_shown_without_forms_to_those_who_cannot_decide(client_for, dispatched, loop):

@@ -88,3 +88,31 @@ def test_case_detail_is_constant_in_history_and_photos(client_for, loop, photo):
     with CaptureQueriesContext(connection) as captured:
         c.get(reverse("console:case", args=[long.pk]))
     assert len(captured) <= 16
+
+
+def test_decision_queues_are_constant_in_requests(client_for, loop):
+    a = loop["actors"]
+
+    def dispatched_case():
+        case = make_cases(loop, 1)[0]
+        actions.accept_case(a["acceptor"], case)
+        actions.file_case(a["shift_leader"], case)
+        actions.dispatch_case(a["dispatcher"], case)
+        actions.sign_case(a["handler_clean"], case)
+        return case
+
+    def add_requests(n):
+        for _ in range(n):
+            case = dispatched_case()
+            actions.request_extension(a["handler_clean"], case, hours=2, reason="雨")
+            actions.request_void(a["dispatcher"], case, reason="测试")
+
+    add_requests(1)
+    pages = [("dispatcher", "console:home"), ("shift_leader", "console:home"),
+             ("dispatcher", "console:requests"), ("handler_clean", "console:requests")]  # fmt: skip
+    clients = {u: client_for(u) for u, _ in pages}
+    for u, name in pages:
+        clients[u].get(reverse(name))
+    before = [_queries(clients[u], reverse(name)) for u, name in pages]
+    add_requests(3)
+    assert [_queries(clients[u], reverse(name)) for u, name in pages] == before
