@@ -9,6 +9,7 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+VAR_DIR := $(or $(CIVICLOOP_VAR_DIR),var)
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -25,11 +26,14 @@ install: $(UV)
 		[ -d $$dir ] && $(VENV)/bin/pybabel -q compile --use-fuzzy -d $$dir -D django || exit 1; \
 	done
 
-## Build (or reuse) the Erqi demo database under var/ and serve it.
+## Build (or reuse) the Erqi demo database under var/ and serve it, with the
+## worker (lights, reminders, escalations, outbox) running beside the server.
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
-	$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
+	$(PY) manage.py worker --interval 60 > $(VAR_DIR)/worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
 ## Debian packages for browser and PDF tests (Chromium, Noto CJK, poppler), when missing.
 system-deps:
