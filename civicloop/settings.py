@@ -193,3 +193,12 @@ NOTIFY_BACKOFF_SECONDS = env_int("NOTIFY_BACKOFF_SECONDS", 60)
 NOTIFY_BACKOFF_MAX_SECONDS = env_int("NOTIFY_BACKOFF_MAX_SECONDS", 3600)
 # How long (seconds) a process keeps the loop settings (LoopConfig) before re-reading them.
 CASES_CONFIG_CACHE_SECONDS = float(os.environ.get("CASES_CONFIG_CACHE_SECONDS", "5"))
+
+# --- Behind a reverse proxy -------------------------------------------------------
+# How many reverse proxies append to X-Forwarded-For in front of Civicloop (0:
+# none; the client address for rate limits is then REMOTE_ADDR).
+CIVICLOOP_TRUSTED_PROXIES = env_int("CIVICLOOP_TRUSTED_PROXIES", 0)
+# Set BEHIND_TLS_PROXY=1 when a proxy terminates HTTPS and sends
+# X-Forwarded-Proto, so absolute links (Open311, notifications) say https.
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
