@@ -89,6 +89,8 @@ def test_extension_request_and_dispatcher_decision(client_for, dispatched, loop)
     dispatcher = client_for("dispatcher")
     home = dispatcher.get(reverse("console:home"))
     assert request in home.context["decisions"][0]["rows"]
+    # the hours granted can be lowered, not raised above what was asked
+    assert 'name="hours" step="0.5" min="0.5" max="4.00" value="4.00"' in home.content.decode()
     # a handler cannot decide (the action refuses; the page says why)
     handler.post(reverse("console:decide_request", args=[request.pk, "approve"]), {"note": ""})
     assert CaseRequest.objects.get(pk=request.pk).status == "pending"
