@@ -745,8 +745,9 @@ def drilldown(
 ) -> list[Section]:
     """The rows counted in one number: one section per measure (two for a derived count).
 
-    Rates link to their numerator. Case rows are Case querysets; event and
-    request rows keep one row per counted event or request, with the case.
+    Rates link to their numerator; a sum lists the rows that add to it. Case
+    rows are Case querysets; event and request rows keep one row per counted
+    event or request, with the case.
     """
     scope = get_scope(scope) if isinstance(scope, str) else scope
     as_of = as_of or timezone.now()
@@ -770,6 +771,9 @@ def drilldown(
         condition = measure.condition(as_of)
         if condition is not None:
             queryset = queryset.filter(condition)
+        if measure.sum_field:
+            # A sum (reworks, extensions …) is made of the rows that add to it.
+            queryset = queryset.filter(**{f"{measure.sum_field}__gt": 0})
         sections.append(Section(measure=measure, row=source.row, queryset=queryset))
     return sections
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -41,6 +42,10 @@ def _case_fields() -> list:
 def _cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).replace(tzinfo=None)
+    elif isinstance(value, str):
+        # Control characters (a vertical tab pasted into a report …) are not
+        # allowed in xlsx: openpyxl would refuse the whole ledger.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(sheet, value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"

@@ -22,6 +22,9 @@ from django.utils.translation import gettext as _
 
 KINDS = ("day", "week", "month", "quarter", "year", "range")
 MAX_RANGE_DAYS = 3660
+#: Years a period may fall in: the previous period, the six-month trend and the
+#: local midnights stay computable (year 1 or 9999 would overflow, a 500).
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 class PeriodError(ValueError):
@@ -121,9 +124,26 @@ def month(year: int, mon: int) -> Period:
     return Period("month", datetime.date(year, mon, 1), _month_end(year, mon))
 
 
+def _bounded(period: Period) -> Period:
+    if period.first.year < MIN_YEAR or period.last.year > MAX_YEAR:
+        raise PeriodError(
+            _("Periods must fall between the years %(low)d and %(high)d.")
+            % {"low": MIN_YEAR, "high": MAX_YEAR}
+        )
+    return period
+
+
 def current(kind: str = "month", today: datetime.date | None = None) -> Period:
-    """The period of ``kind`` containing today (local date)."""
+    """The period of ``kind`` containing today (local date).
+
+    :class:`PeriodError` when ``today`` is outside the years a period may fall in.
+    """
     today = today or timezone.localdate()
+    if not MIN_YEAR <= today.year <= MAX_YEAR:
+        raise PeriodError(
+            _("Periods must fall between the years %(low)d and %(high)d.")
+            % {"low": MIN_YEAR, "high": MAX_YEAR}
+        )
     if kind == "day":
         return Period("day", today, today)
     if kind == "week":
@@ -152,6 +172,10 @@ _PATTERNS = [
 
 def parse(text: str | None, default_kind: str = "month") -> Period:
     """Read a period; empty text means the current month. :class:`PeriodError` if invalid."""
+    return _bounded(_parse(text, default_kind))
+
+
+def _parse(text: str | None, default_kind: str) -> Period:
     text = (text or "").strip()
     if not text:
         return current(default_kind)
@@ -185,7 +209,7 @@ def parse(text: str | None, default_kind: str = "month") -> Period:
                 return month(int(found.group(1)), int(found.group(2)))
             year = int(found.group(1))
             return Period("year", datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-        except ValueError as error:
+        except (ValueError, OverflowError) as error:
             if isinstance(error, PeriodError):
                 raise
             raise PeriodError(_("%(text)s is not a valid period.") % {"text": text}) from None

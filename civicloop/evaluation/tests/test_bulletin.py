@@ -38,6 +38,11 @@ def test_bulletin_pdf(month, tmp_path):
     # The overdue cases: B (handled late) and H (pending, overdue).
     assert month["B"].number in text and month["H"].number in text
     assert month["A"].number not in text
+    # Every text, page numbers included, is set in Noto Sans CJK SC, embedded
+    # (no fallback font, no tofu).
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True,
+                           text=True).stdout.splitlines()[2:]  # fmt: skip
+    assert fonts and all("Noto-Sans-CJK-SC" in line and " yes " in line for line in fonts), fonts
 
 
 def test_bulletin_command(month, tmp_path):

@@ -65,6 +65,32 @@ def test_ledger_workbook(formula_case, month, loop):
     assert rows["东街道办事处"][header.index("排名变化")] == -2
 
 
+def test_every_text_cell_is_escaped_and_control_characters_do_not_break_it(month, loop):
+    west = loop["offices"]["west"]
+    west.name = '=HYPERLINK("http://x")'
+    west.save()
+    lon, lat = loop["west_point"]
+    case = actions.report_case(loop["actors"]["inspector"], source="inspector", category="E0101",
+                               lon=lon, lat=lat, description="垂直\x0b制表\x1f符",
+                               address="+1-2", at=at("2026-06-21"))  # fmt: skip
+    data = build_ledger(JUNE, as_of=AS_OF)
+    book = load_workbook(io.BytesIO(data))
+    cases = book["案件"]
+    header = [c.value for c in cases[1]]
+    row = next(r for r in cases.iter_rows(min_row=2)
+               if r[header.index("案件编号")].value == case.number)  # fmt: skip
+    assert row[header.index("说明")].value == "垂直制表符"
+    assert row[header.index("地址")].value == "+1-2" and row[header.index("地址")].quotePrefix
+    formulas = [c for sheet in book for r in sheet.iter_rows() for c in r if c.data_type == "f"]
+    assert formulas == []
+    units = book["处置单位"]
+    cell = next(r[1] for r in units.iter_rows(min_row=2) if r[1].value == west.name)
+    assert cell.data_type == "s" and cell.quotePrefix
+    for sheet in book:
+        for c in sheet[1]:
+            assert c.data_type == "s" and not (c.value or "").startswith(("=", "+", "-", "@"))
+
+
 def test_ledger_command(month, tmp_path):
     out = tmp_path / "ledger.xlsx"
     call_command("ledger", month="2026-06", out=str(out))

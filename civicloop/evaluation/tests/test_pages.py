@@ -109,6 +109,25 @@ def test_bad_parameters_are_404(client, month, loop):
     )
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["period=9999", "period=0001-01", "period=9999-W52", "period=9999-12-31",
+     "kind=week&date=9999-12-31", "kind=month&date=0001-01-01", "kind=day&date=junk",
+     "kind=range&from=9999-12-01&to=9999-12-31"],
+)  # fmt: skip
+def test_periods_out_of_range_are_404_not_500(client, loop, query):
+    login(client, loop, "dispatcher")
+    assert client.get(f"/evaluation/?{query}").status_code == 404
+    west = loop["offices"]["west"].pk
+    assert (
+        client.get(f"/evaluation/cases/?indicator=due&scope=unit&id={west}&{query}").status_code
+        == 404
+    )
+    login(client, loop, "supervisor")
+    assert client.get(f"/evaluation/ledger.xlsx?{query}").status_code == 404
+    assert client.get(f"/evaluation/bulletin.pdf?{query}").status_code == 404
+
+
 def test_period_by_kind_and_date(client, month, loop):
     login(client, loop, "dispatcher")
     body = client.get("/evaluation/?kind=week&date=2026-06-10").content.decode()

@@ -46,3 +46,17 @@ def test_invalid_periods(text):
 def test_empty_means_this_month():
     today = timezone.localdate()
     assert periods.parse("").first == today.replace(day=1)
+
+
+@pytest.mark.parametrize("text", ["9999", "9999-12-31", "9999-W52", "0001", "0001-01",
+                                  "0001-01-01", "1899-12", "9999-12-01..9999-12-31"])  # fmt: skip
+def test_years_out_of_range_are_invalid_not_a_crash(text):
+    # Their bounds, previous period or trend would overflow the date type.
+    with pytest.raises(periods.PeriodError):
+        periods.parse(text)
+
+
+def test_current_refuses_a_day_out_of_range():
+    with pytest.raises(periods.PeriodError):
+        periods.current("week", datetime.date(9999, 12, 31))
+    assert periods.parse("1900-01").previous().previous().start.year == 1899
