@@ -3,6 +3,9 @@
 Endpoints that take photos are declared with form fields (multipart). A client
 without photos may send the same fields as ``application/json`` instead; this
 parser feeds the JSON object to the form model in that case.
+
+Text containing a NUL character is refused here (400 ``invalid``) for query
+parameters, form fields and JSON alike: PostgreSQL cannot store or compare it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,25 @@ from ninja.errors import HttpError
 from ninja.parser import Parser
 
 
+def _refuse_nul(value) -> None:
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise HttpError(400, _("The text contains a NUL character."))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_nul(key)
+            _refuse_nul(item)
+    elif isinstance(value, list):
+        for item in value:
+            _refuse_nul(item)
+
+
 class FormOrJsonParser(Parser):
+    def parse_body(self, request):
+        body = super().parse_body(request)
+        _refuse_nul(body)
+        return body
+
     def parse_querydict(self, data, list_fields, request):
         if data is getattr(request, "_post", None) and request.content_type == "application/json":
             try:
@@ -23,5 +44,8 @@ class FormOrJsonParser(Parser):
                 raise HttpError(400, _("The request body is not valid JSON.")) from None
             if not isinstance(body, dict):
                 raise HttpError(400, _("The request body must be a JSON object."))
+            _refuse_nul(body)
             return body
-        return super().parse_querydict(data, list_fields, request)
+        parsed = super().parse_querydict(data, list_fields, request)
+        _refuse_nul(parsed)
+        return parsed

@@ -292,6 +292,8 @@ def _continuous(unit: str) -> bool:
 
 def _standard_for(small_class: SmallClass, code: str | None) -> FilingStandard | None:
     standards = FilingStandard.objects.filter(small_class=small_class, is_active=True)
+    if code and "\x00" in code:
+        raise Invalid(_("The text contains a NUL character."), "standard")
     if code:
         found = standards.filter(code=code.strip().upper()).first()
         if found is None:
@@ -469,6 +471,8 @@ def _small_class(code: str | SmallClass | None) -> SmallClass:
         return code
     if not code or not str(code).strip():
         raise Invalid(_("Choose a category."), "category")
+    if "\x00" in str(code):
+        raise Invalid(_("The text contains a NUL character."), "category")
     try:
         small = SmallClass.by_code(str(code))
     except SmallClass.DoesNotExist:
@@ -576,6 +580,39 @@ def report_case(
     at: datetime.datetime | None = None,
 ) -> Case:
     """Intake from any source: locate, route, number, record; fast lane if allowed."""
+    intake = _prepare_intake(
+        actor, source=source, category=category, lon=lon, lat=lat, coord_system=coord_system,
+        description=description, address=address, urgency=urgency, standard=standard,
+        owner=owner, photos=photos, reporter_name=reporter_name, reporter_phone=reporter_phone,
+        reporter_email=reporter_email, external_id=external_id, at=at,
+    )  # fmt: skip
+    with _atomic_with_files() as written:
+        return _record_intake(intake, written, fast_lane=True)
+
+
+@dataclass
+class _Intake:
+    """A validated report, ready to be written (see :func:`_record_intake`)."""
+
+    actor: Actor
+    role: str
+    source: str
+    small: SmallClass
+    filing_standard: FilingStandard | None
+    place: Place
+    decision: object
+    chief: object
+    photos: list
+    now: datetime.datetime
+    config: LoopConfig
+    fields: dict
+
+
+def _prepare_intake(
+    actor: Actor, *, source, category, lon, lat, coord_system, description, address, urgency,
+    standard, owner, photos, reporter_name, reporter_phone, reporter_email, external_id, at,
+) -> _Intake:  # fmt: skip
+    """Check a report (role, category, point, texts, photos) before anything is written."""
     if source not in Source.values:
         raise Invalid(_("Unknown source %(s)s.") % {"s": source}, "source")
     if source == Source.PUBLIC:
@@ -587,80 +624,87 @@ def report_case(
     small = _small_class(category)
     urgency = _urgency(urgency)
     place = _place(lon, lat, coord_system)
-    description = _text(description, "description", limit=MAX_DESCRIPTION)
-    address = _text(address, "address", limit=200)
-    owner = _text(owner, "owner", limit=100)
-    reporter_name = _text(reporter_name, "reporter_name", limit=60)
-    reporter_phone = _text(reporter_phone, "reporter_phone", limit=40)
-    reporter_email = _text(reporter_email, "reporter_email", limit=254)
-    if reporter_email and "@" not in reporter_email:
+    fields = {
+        "urgency": urgency,
+        "description": _text(description, "description", limit=MAX_DESCRIPTION),
+        "address": _text(address, "address", limit=200),
+        "owner": _text(owner, "owner", limit=100),
+        "reporter_name": _text(reporter_name, "reporter_name", limit=60),
+        "reporter_phone": _text(reporter_phone, "reporter_phone", limit=40),
+        "reporter_email": _text(reporter_email, "reporter_email", limit=254),
+        "external_id": _text(external_id, "external_id", limit=100),
+    }
+    if fields["reporter_email"] and "@" not in fields["reporter_email"]:
         raise Invalid(_("Enter a valid e-mail address."), "reporter_email")
     filing_standard = _standard_for(small, standard)
     checked = check_photos(photos)
-    now = _now(at)
-    config = LoopConfig.get()
     location = place.location
-    decision = route(small.full_code, location, owner)
-    chief = road_chief(location.road_section_id)
+    return _Intake(
+        actor=actor, role=role, source=source, small=small, filing_standard=filing_standard,
+        place=place, decision=route(small.full_code, location, fields["owner"]),
+        chief=road_chief(location.road_section_id), photos=checked, now=_now(at),
+        config=LoopConfig.get(), fields=fields,
+    )  # fmt: skip
 
-    with _atomic_with_files() as written:
-        case = Case(
-            number=next_number(small, now),
-            state=State.REPORTED,
-            source=source,
-            small_class=small,
-            standard=filing_standard,
-            urgency=urgency,
-            description=description,
-            address=address,
-            owner=owner,
-            lon=place.lon,
-            lat=place.lat,
-            cell_id=location.cell_id,
-            community_id=location.community_id,
-            street_id=location.street_id,
-            area_class=location.area_class or "B",
-            patrol_area_id=location.patrol_area_id,
-            road_section_id=location.road_section_id,
-            road_chief_id=chief.person_id if chief else None,
-            reporter=actor.user if actor.user_id else None,
-            reporter_name=reporter_name,
-            reporter_phone=reporter_phone,
-            reporter_email=reporter_email,
-            external_id=external_id[:100],
-            proposed_unit=decision.unit,
-            routing_reason=decision.reason,
-            routing_ambiguous=decision.ambiguous,
-            reported_at=now,
-            updated_at=now,
-        )
-        case.__dict__.update(_stage_fields(case, State.REPORTED, now, config))
-        case.save()
-        duplicates = nearby_open_cases(
-            small.pk, place.lon, place.lat, radius_m=config.duplicate_radius_m,
-            days=config.duplicate_days, exclude_id=case.pk, now=now,
-        )[:10]  # fmt: skip
-        event = CaseEvent.objects.create(
-            case=case, at=now, actor=actor.user if actor.user_id else None,
-            actor_name=actor.name[:60], role=role, action=Action.REPORT, to_state=State.REPORTED,
-            note=description[:MAX_NOTE],
-            data={
-                "source": source,
-                "proposed_unit": decision.unit.pk if decision.unit else None,
-                "routing_reason": decision.reason,
-                "possible_duplicates": [pk for pk, _d in duplicates],
-            },
-        )  # fmt: skip
-        _store_photos(case, event, checked, Evidence.Kind.BEFORE, actor, now, written)
-        if (
-            config.fast_lane
-            and source in config.trusted_sources
-            and decision.unit is not None
-            and not decision.ambiguous
-            and not duplicates
-            and filing_standard is not None
-        ):
-            _fast_lane(case, decision.unit, now, config)
+
+def _record_intake(intake: _Intake, written: list[str], *, fast_lane: bool) -> Case:
+    """Write a prepared report (inside the caller's transaction); fast lane if allowed."""
+    actor, now, config, decision = intake.actor, intake.now, intake.config, intake.decision
+    small, place, location = intake.small, intake.place, intake.place.location
+    case = Case(
+        number=next_number(small, now),
+        state=State.REPORTED,
+        source=intake.source,
+        small_class=small,
+        standard=intake.filing_standard,
+        **intake.fields,
+        lon=place.lon,
+        lat=place.lat,
+        cell_id=location.cell_id,
+        community_id=location.community_id,
+        street_id=location.street_id,
+        area_class=location.area_class or "B",
+        patrol_area_id=location.patrol_area_id,
+        road_section_id=location.road_section_id,
+        road_chief_id=intake.chief.person_id if intake.chief else None,
+        reporter=actor.user if actor.user_id else None,
+        proposed_unit=decision.unit,
+        routing_reason=decision.reason,
+        routing_ambiguous=decision.ambiguous,
+        reported_at=now,
+        updated_at=now,
+    )
+    case.__dict__.update(_stage_fields(case, State.REPORTED, now, config))
+    case.save()
+    duplicates = nearby_open_cases(
+        small.pk, place.lon, place.lat, radius_m=config.duplicate_radius_m,
+        days=config.duplicate_days, exclude_id=case.pk, now=now,
+    )[:10]  # fmt: skip
+    event = CaseEvent.objects.create(
+        case=case, at=now, actor=actor.user if actor.user_id else None,
+        actor_name=actor.name[:60], role=intake.role, action=Action.REPORT,
+        to_state=State.REPORTED, note=case.description[:MAX_NOTE],
+        data={
+            "source": intake.source,
+            "proposed_unit": decision.unit.pk if decision.unit else None,
+            "routing_reason": decision.reason,
+            "possible_duplicates": [pk for pk, _d in duplicates],
+        },
+    )  # fmt: skip
+    _store_photos(case, event, intake.photos, Evidence.Kind.BEFORE, actor, now, written)
+    if (
+        fast_lane
+        and config.fast_lane
+        and intake.source in config.trusted_sources
+        and decision.unit is not None
+        and not decision.ambiguous
+        and not duplicates
+        and intake.filing_standard is not None
+        # Without a limit for this place and urgency the case cannot be dispatched:
+        # it takes the normal path (the shift leader files it) instead of failing.
+        and intake.filing_standard.limit_for(case.area_class, case.urgency) is not None
+    ):
+        _fast_lane(case, decision.unit, now, config)
     return case
 
 
@@ -689,29 +733,31 @@ def report_self_handled(
     coord_system: str = "wgs84",
     at: datetime.datetime | None = None,
 ) -> Case:
-    """An inspector fixed a minor problem on the spot (自处置); the shift leader closes it."""
-    _require(actor, Role.INSPECTOR)
+    """An inspector fixed a minor problem on the spot (自处置); the shift leader closes it.
+
+    The report and the self-handling are one transaction (never a case left
+    reported when the second step fails), and the fast lane does not apply.
+    """
+    role = _require(actor, Role.INSPECTOR)
     before = check_photos(before_photos)
     after = check_photos(after_photos)
     if not before or not after:
         raise Invalid(_("Self-handling needs a photo before and a photo after."), "photos")
-    now = _now(at)
-    case = report_case(
+    intake = _prepare_intake(
         actor, source=Source.INSPECTOR, category=category, lon=lon, lat=lat,
-        coord_system=coord_system, description=description, address=address,
-        photos=before, at=now,
+        coord_system=coord_system, description=description, address=address, urgency=None,
+        standard=None, owner="", photos=before, reporter_name="", reporter_phone="",
+        reporter_email="", external_id="", at=at,
     )  # fmt: skip
-    config = LoopConfig.get()
+    now, config = intake.now, intake.config
     with _atomic_with_files() as written:
-        case = _load(case, None)
-        if case.state != State.REPORTED:
-            raise InvalidState(_("The fast lane already dispatched this case."))
+        case = _record_intake(intake, written, fast_lane=False)
         event = _write(
-            case, actor, Role.INSPECTOR, Action.SELF_HANDLE, now, to_state=State.PENDING_CLOSURE,
+            case, actor, role, Action.SELF_HANDLE, now, to_state=State.PENDING_CLOSURE,
             fields={"self_handled": True, "filed_at": now, "handled_at": now,
                     "handled_on_time": True, "checked_at": now,
                     **_stage_fields(case, State.PENDING_CLOSURE, now, config)},
-            note=_text(description, "description", limit=MAX_DESCRIPTION)[:MAX_NOTE],
+            note=case.description[:MAX_NOTE],
         )  # fmt: skip
         _store_photos(case, event, after, Evidence.Kind.AFTER, actor, now, written)
     return case
@@ -797,6 +843,7 @@ def verify_case(
                            fields=_stage_fields(case, State.PENDING_FILING, now, LoopConfig.get()),
                            note=note, on_time=on_time, data={"true": True})  # fmt: skip
         else:
+            _lapse_requests(case, actor, now, _("The case was cancelled."))
             event = _write(case, actor, role, Action.VERIFY, now, to_state=State.CANCELLED,
                            fields={"cancel_reason": CancelReason.NOT_ACCEPTED,
                                    "cancelled_at": now, **_stage_fields(case, State.CANCELLED, now, None)},
@@ -818,6 +865,7 @@ def refuse_case(actor: Actor, case, *, reason: str, version=None, at=None) -> Ca
         else:
             role = _require(actor, Role.ACCEPTOR, Role.SHIFT_LEADER)
             cancel = CancelReason.NOT_ACCEPTED
+        _lapse_requests(case, actor, now, _("The case was cancelled."))
         _write(case, actor, role, Action.REFUSE, now, to_state=State.CANCELLED,
                fields={"cancel_reason": cancel, "cancelled_at": now,
                        **_stage_fields(case, State.CANCELLED, now, None)},
@@ -881,6 +929,7 @@ def approve_void(actor: Actor, request: CaseRequest | int, *, note: str = "", at
     with transaction.atomic():
         request, case = _decide(request, CaseRequest.Kind.VOID, actor, True, note, now)
         _expect(case, *OPEN_STATES)
+        _lapse_requests(case, actor, now, _("The case was cancelled."))
         _write(case, actor, role, Action.APPROVE_VOID, now, to_state=State.CANCELLED,
                fields={"cancel_reason": CancelReason.VOID, "cancelled_at": now,
                        **_stage_fields(case, State.CANCELLED, now, None)},
@@ -918,12 +967,22 @@ def _dispatch(case, actor, role, unit, now, config, note, *, action=Action.DISPA
 
 
 def _unit(unit) -> Unit:
+    """A unit, by instance, id (an int) or a string: its code, else its id when digits.
+
+    Unit codes may be all digits (organisation codes), so a string is looked up
+    as a code first.
+    """
     if isinstance(unit, Unit):
         found = unit
+    elif isinstance(unit, int):
+        found = Unit.objects.filter(pk=unit).first()
     else:
-        found = Unit.objects.filter(pk=unit).first() if str(unit or "").isdigit() else (
-            Unit.objects.filter(code=unit).first() if unit else None
-        )  # fmt: skip
+        value = str(unit or "").strip()
+        if "\x00" in value:
+            raise Invalid(_("Choose the handling unit."), "unit")
+        found = Unit.objects.filter(code=value).first() if value else None
+        if found is None and value.isdigit() and len(value) < 19:
+            found = Unit.objects.filter(pk=int(value)).first()
     if found is None:
         raise Invalid(_("Choose the handling unit."), "unit")
     if not found.is_active:
@@ -975,6 +1034,7 @@ def submit_result(actor: Actor, case, *, note: str = "", photos=(), version=None
                   **_stage_fields(case, State.PENDING_CHECK, now, LoopConfig.get())}  # fmt: skip
         if not on_time:
             fields["is_overdue"] = True
+        _lapse_requests(case, actor, now, _("The result was submitted."), UNIT_REQUESTS)
         event = _write(case, actor, role, Action.SUBMIT_RESULT, now, to_state=State.PENDING_CHECK,
                        fields=fields, note=note, on_time=on_time)  # fmt: skip
         _store_photos(case, event, checked, Evidence.Kind.AFTER, actor, now, written)
@@ -1111,6 +1171,22 @@ def _reject(actor, role, request, kind, action, note, at) -> Case:
     return case
 
 
+UNIT_REQUESTS = (CaseRequest.Kind.RETURN, CaseRequest.Kind.EXTENSION, CaseRequest.Kind.SUSPENSION)
+
+
+def _lapse_requests(case: Case, actor: Actor, now, note: str, kinds=None) -> int:
+    """Close pending requests the change makes moot (rejected, with ``note``).
+
+    Otherwise they would wait in the deciders' queues for a decision that can no
+    longer apply, or (an extension after a return) move another unit's deadline.
+    """
+    pending = CaseRequest.objects.filter(case=case, status=CaseRequest.Status.PENDING)
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return pending.update(status=CaseRequest.Status.REJECTED, decided_at=now, decision_note=note,
+                          decided_by=actor.user if actor.user_id else None)  # fmt: skip
+
+
 def request_return(actor: Actor, case, *, reason: str, version=None, at=None) -> CaseRequest:
     """The unit says the case is not theirs (回退申请); the dispatcher decides."""
     reason = _text(reason, "reason", required=True)
@@ -1125,6 +1201,8 @@ def approve_return(actor: Actor, request, *, note: str = "", at=None) -> Case:
     with transaction.atomic():
         request, case = _decide(request, CaseRequest.Kind.RETURN, actor, True, note, now)
         _expect(case, State.DISPATCHED, State.IN_PROGRESS)
+        # The unit's other pending requests lapse: they must not move the next unit's deadline.
+        _lapse_requests(case, actor, now, _("The case was returned to dispatch."), UNIT_REQUESTS)
         config = LoopConfig.get()
         fields = {"unit": None, "return_count": case.return_count + 1,
                   "handling_started_at": None, "handling_deadline": None,
@@ -1172,6 +1250,10 @@ def approve_extension(actor: Actor, request, *, hours=None, note: str = "", at=N
     with transaction.atomic():
         request, case = _decide(request, CaseRequest.Kind.EXTENSION, actor, True, note, now)
         granted = _hours(hours if hours is not None else request.hours)
+        if request.hours is not None and granted > request.hours:
+            raise Invalid(
+                _("Grant at most the %(n)s hours asked for.") % {"n": request.hours}, "hours"
+            )
         _expect(case, State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDED)
         CaseRequest.objects.filter(pk=request.pk).update(granted_hours=granted)
         deadline = _move_deadline(case, granted)
@@ -1321,6 +1403,7 @@ def merge_case(actor: Actor, case, *, into, note: str = "", version=None, at=Non
         if target.state not in OPEN_STATES:
             raise InvalidState(_("Merge only into an open case; %(n)s is %(s)s.")
                                % {"n": target.number, "s": target.get_state_display()})  # fmt: skip
+        _lapse_requests(case, actor, now, _("The case was cancelled."))
         _write(case, actor, role, Action.MERGE, now, to_state=State.CANCELLED,
                fields={"cancel_reason": CancelReason.MERGED, "cancelled_at": now,
                        "duplicate_of": target, **_stage_fields(case, State.CANCELLED, now, None)},

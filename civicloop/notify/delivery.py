@@ -342,7 +342,11 @@ def post_json(url: str, payload: dict) -> dict:
     ``last_error``.
     """
     timeout = http_timeout()
-    host = urllib.parse.urlsplit(url).netloc or "?"
+    parts = urllib.parse.urlsplit(url)
+    host = parts.netloc or "?"
+    if parts.scheme not in ("http", "https"):
+        # urllib would also read file:// and ftp:// addresses: a webhook is http(s) only.
+        raise DeliveryError(_("Invalid webhook address: %(error)s") % {"error": parts.scheme})
     too_slow = _("No answer from %(host)s within %(seconds)s s.")
     try:
         request = urllib.request.Request(

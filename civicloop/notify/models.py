@@ -14,6 +14,10 @@ robot webhook (with its optional signing secret).
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +54,32 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        """An e-mail channel needs addresses; a robot an http(s) webhook URL."""
+        super().clean()
+        target = (self.target or "").strip()
+        if self.kind == self.Kind.EMAIL:
+            addresses = [a for a in re.split(r"[,;\s]+", target) if a]
+            if not addresses:
+                raise ValidationError({"target": _("Give at least one e-mail address.")})
+            for address in addresses:
+                try:
+                    validate_email(address)
+                except ValidationError:
+                    raise ValidationError(
+                        {
+                            "target": _("%(address)s is not an e-mail address.")
+                            % {"address": address}
+                        }
+                    ) from None
+        elif self.kind in (self.Kind.WECOM, self.Kind.DINGTALK):
+            try:
+                URLValidator(schemes=["https", "http"])(target)
+            except ValidationError:
+                raise ValidationError(
+                    {"target": _("Give the robot's webhook address (https://…).")}
+                ) from None
 
 
 class OutboxMessage(models.Model):

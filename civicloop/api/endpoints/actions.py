@@ -204,7 +204,7 @@ def resume(request, who, case_id, p, photos):
 
 @_act("supervise", SuperviseIn, summary="Issue a supervision order (督办)")
 def supervise(request, who, case_id, p, photos):
-    """Supervisor, unit leader or shift leader: an opinion and a reply due in working hours."""
+    """Supervisor or shift leader: an opinion and a reply due in working hours."""
     order = loop.issue_supervision(who, case_id, opinion=p.opinion, reply_hours=p.reply_hours,
                                    version=p.version)  # fmt: skip
     return result(request, case_id, order=order)

@@ -203,6 +203,12 @@ def evidence_file(request, evidence_id: int, variant: str):
     require_visible(request, evidence.case_id)
     name = getattr(evidence, variant).name
     content_type = "image/jpeg" if variant == "thumbnail" else evidence.content_type
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    try:
+        stored = default_storage.open(name, "rb") if name else None
+    except FileNotFoundError:
+        stored = None
+    if stored is None:  # the row outlived its file (a restore without media, a cleanup)
+        raise not_found(_("The photo file is missing."))
+    response = FileResponse(stored, content_type=content_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
