@@ -308,6 +308,7 @@ class World:
             "request": CaseRequest.objects.aggregate(m=Max("pk"))["m"] or 0,
             "order": SupervisionOrder.objects.aggregate(m=Max("pk"))["m"] or 0,
             "rating": Rating.objects.aggregate(m=Max("pk"))["m"] or 0,
+            "event": CaseEvent.objects.aggregate(m=Max("pk"))["m"] or 0,
         }
 
     def locate(self, lon: float, lat: float):
@@ -1530,12 +1531,15 @@ def write(gen: Generator) -> int:
         CaseRequest.objects.bulk_create([r for s in sims for r in s.requests], batch_size=BATCH)
         SupervisionOrder.objects.bulk_create([o for s in sims for o in s.orders], batch_size=BATCH)
         Rating.objects.bulk_create([r for s in sims for r in s.ratings], batch_size=BATCH)
+        # History rows get their ids here, like every other row the history
+        # writes (numbered from the largest id already there), so the insert
+        # never depends on the id column's default; the sequences are reset below.
         events = (
-            {"case_id": sim.case.pk, **event}
+            {"id": gen.w.next_pk("event"), "case_id": sim.case.pk, **event}
             for sim in sims
             for event in _resolved(sim.events, numbers)
         )
-        _insert(CaseEvent, events, with_pk=False, defaults=_template(CaseEvent))
+        _insert(CaseEvent, events, with_pk=True, defaults=_template(CaseEvent))
         existing = set(
             DailySequence.objects.filter(key__in=gen.sequences).values_list("key", flat=True)
         )

@@ -297,3 +297,55 @@ def test_the_actors_are_the_demo_people_in_their_scope(world):
             if event["action"] in ("sign", "submit_result", "request_extension"):
                 assert event["actor_id"] == world.handler[event["unit_id"]]
     assert all(Decimal(c.extension_hours) >= 0 for c in (s.case for s in gen.sims))
+
+
+def test_the_history_writes_beside_cases_already_there(erqi, db, settings, tmp_path, photo):
+    """Real (non-demo) cases and their history stay; ids and numbers do not clash, and
+    the actions still work afterwards (the sequences are past the history's ids)."""
+    from django.contrib.auth import get_user_model
+
+    from civicloop.cases import actions
+    from civicloop.cases.permissions import actor_for
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    inspector = actor_for(get_user_model().objects.get(username="inspector01"))
+    acceptor = actor_for(get_user_model().objects.get(username="acceptor01"))
+    world = H.World(seed=7, now=FRIDAY)
+    lon, lat = H.Generator(world).place(Plan())
+    before = [
+        actions.report_case(inspector, source="inspector", category="E0102", lon=lon, lat=lat,
+                            description="真实案件", at=FRIDAY - datetime.timedelta(hours=2))
+        for _i in range(3)
+    ]  # fmt: skip
+    actions.accept_case(acceptor, before[0], at=FRIDAY - datetime.timedelta(hours=1))
+    events_before = CaseEvent.objects.count()
+    world = H.World(seed=7, now=FRIDAY)
+    gen = H.generate(world, days=3, per_day=20)
+    with transaction.atomic():
+        count = H.write(gen)
+    assert Case.objects.count() == count + 3
+    assert CaseEvent.objects.filter(case__in=before).count() == 4
+    assert CaseEvent.objects.count() == events_before + sum(len(s.events) for s in gen.sims)
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    later = actions.report_case(inspector, source="inspector", category="E0102", lon=lon, lat=lat,
+                                photos=[photo()], at=FRIDAY + datetime.timedelta(minutes=5))  # fmt: skip
+    actions.accept_case(acceptor, later, at=FRIDAY + datetime.timedelta(minutes=10))
+    assert later.pk > max(s.case.pk for s in gen.sims)
+    assert CaseEvent.objects.filter(case=later).count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="identity columns are PostgreSQL's")
+def test_the_history_does_not_need_the_id_columns_default(world):
+    # A database restored without its identity defaults refused the history
+    # rows with 'null value in column "id" of relation "cases_caseevent"'.
+    gen = H.generate(world, days=2, per_day=20)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute('ALTER TABLE "cases_caseevent" ALTER COLUMN "id" DROP IDENTITY')
+        count = H.write(gen)
+        assert CaseEvent.objects.filter(case__is_synthetic=True).count() == sum(
+            len(s.events) for s in gen.sims
+        )
+        assert count == len(gen.sims)
+        transaction.set_rollback(True)
