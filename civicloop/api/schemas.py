@@ -166,7 +166,7 @@ class SupervisionOrderOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    tracking_code: str
+    tracking_code: str | None = None
     cancel_reason: str
     community: Ref | None = None
     cell: str | None = None

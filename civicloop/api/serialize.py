@@ -128,6 +128,9 @@ def event_out(event, evidence_ids: list[int]) -> dict:
     }  # fmt: skip
 
 
+TRACKING_CODE_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMINISTRATOR)
+
+
 def detail_out(actor: Actor, case) -> dict:
     """The case with its timeline, evidence, requests and orders: five queries in all."""
     evidence = list(case.evidence.all())
@@ -144,7 +147,10 @@ def detail_out(actor: Actor, case) -> dict:
     limit = f"{case.limit_amount} {case.limit_unit}" if case.limit_amount is not None else None
     return {
         **case_out(case),
-        "tracking_code": case.tracking_code, "cancel_reason": case.cancel_reason,
+        # The tracking code is the resident's key to rate the result: only the
+        # centre staff who take calls for residents see it, never the unit.
+        "tracking_code": case.tracking_code if actor.has(*TRACKING_CODE_ROLES) else None,
+        "cancel_reason": case.cancel_reason,
         "community": ref(case.community), "cell": case.cell.code if case.cell else None,
         "area_class": case.area_class, "road_section": ref(case.road_section),
         "standard": case.standard.code if case.standard else None,

@@ -56,3 +56,22 @@ def test_duplicates(api, case_in, loop):
     assert response.json()[0]["distance_m"] == 0.0
     assert far.pk not in found
     assert api("handler_east").get(f"/api/cases/{second.pk}/duplicates").status_code == 404
+
+
+def test_the_tracking_code_is_only_for_the_centre_staff_who_take_calls(loop, photo):
+    """The tracking code lets a resident rate the result: the handling unit must not see it."""
+    from django.test import Client
+
+    from civicloop.api.actions import issue_token
+    from civicloop.cases.tests.loop_helpers import advance, report
+
+    case = advance(loop, report(loop), "dispatched")
+    seen = {}
+    for username in ("acceptor", "handler_west", "inspector"):
+        issued = issue_token(loop["users"][username], name="t")
+        key = issued[1] if isinstance(issued, tuple) else issued
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+        answer = client.get(f"/api/cases/{case.pk}")
+        assert answer.status_code == 200
+        seen[username] = answer.json()["tracking_code"]
+    assert seen == {"acceptor": case.tracking_code, "handler_west": None, "inspector": None}
