@@ -254,6 +254,15 @@ class ReportIn(Schema):
     reporter_email: str = ""
 
 
+class SelfHandledIn(Schema):
+    category: str = Field(..., description="Small class full code, e.g. E0201.", max_length=10)
+    lon: float
+    lat: float
+    coord_system: str = Field("wgs84", description="wgs84, gcj02 or bd09.")
+    description: str = ""
+    address: str = ""
+
+
 class Versioned(Schema):
     version: int | None = Field(
         None, description="The case version the user saw; a changed case gives 409 conflict."

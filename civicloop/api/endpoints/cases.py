@@ -8,7 +8,13 @@ from django.http import FileResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 
-from civicloop.cases.actions import Invalid, add_evidence, find_duplicates, report_case
+from civicloop.cases.actions import (
+    Invalid,
+    add_evidence,
+    find_duplicates,
+    report_case,
+    report_self_handled,
+)
 from civicloop.cases.models import Case, CaseRequest, Evidence, Light, State, SupervisionOrder
 from civicloop.cases.permissions import visible_cases
 from civicloop.org.models import Role
@@ -25,6 +31,7 @@ from ..schemas import (
     EvidenceIn,
     PageIn,
     ReportIn,
+    SelfHandledIn,
     WorkPageOut,
 )
 from ..serialize import CASE_RELATED, actions_for, case_out, detail_out, ref, request_out
@@ -33,6 +40,8 @@ from .common import paginate, require_visible, visible_detail
 router = Router(tags=["cases"])
 
 PHOTOS = File(None, description="JPEG, PNG or WebP photos (multipart), up to 9.")
+BEFORE_PHOTOS = File(None, description="Self-handling: photos before (at least one).")
+AFTER_PHOTOS = File(None, description="Self-handling: photos after (at least one).")
 
 
 @router.post("/cases", response={201: CaseCreatedOut, **ERRORS})
@@ -43,13 +52,33 @@ def create_case(request, payload: Form[ReportIn], photos: list[UploadedFile] = P
     fast lane, when enabled, dispatches it at once.
     """
     case = report_case(actor(request), photos=photos or (), **payload.dict())
-    evidence = list(case.evidence.values_list("pk", flat=True)) if photos else []
-    return Status(201, {
+    return Status(201, _created(case))
+
+
+def _created(case: Case) -> dict:
+    return {
         "id": case.pk, "number": case.number, "tracking_code": case.tracking_code,
         "version": case.version, "state": case.state, "light": case.light,
         "due_at": case.due_at, "proposed_unit": ref(case.proposed_unit),
-        "routing_reason": case.routing_reason, "unit": ref(case.unit), "evidence": evidence,
-    })  # fmt: skip
+        "routing_reason": case.routing_reason, "unit": ref(case.unit),
+        "evidence": list(case.evidence.values_list("pk", flat=True)),
+    }  # fmt: skip
+
+
+@router.post("/cases/self-handled", response={201: CaseCreatedOut, **ERRORS})
+def create_self_handled(
+    request,
+    payload: Form[SelfHandledIn],
+    before_photos: list[UploadedFile] = BEFORE_PHOTOS,
+    after_photos: list[UploadedFile] = AFTER_PHOTOS,
+):
+    """An inspector reports a minor problem fixed on the spot (自处置): multipart with
+    photos before and after. The case waits for the shift leader to close it."""
+    case = report_self_handled(
+        actor(request), before_photos=before_photos or (), after_photos=after_photos or (),
+        **payload.dict(),
+    )  # fmt: skip
+    return Status(201, _created(case))
 
 
 @router.post("/cases/{case_id}/evidence", response={201: list[int], **ERRORS})
