@@ -39,6 +39,7 @@ import contextlib
 import datetime
 import gc
 import math
+import operator
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -1454,7 +1455,10 @@ def _resolve(value, numbers):
 
 
 def _converter(field):
-    """How a value of ``field`` goes to the database (what ``get_db_prep_save`` does)."""
+    """How a value of ``field`` goes to the database (what ``get_db_prep_save`` does).
+
+    Converters are called for values that are not None (None stays NULL).
+    """
     internal = field.get_internal_type()
     if internal == "DateTimeField":
         if connection.vendor != "sqlite":
@@ -1462,13 +1466,12 @@ def _converter(field):
         utc = datetime.UTC
 
         def convert(value):  # SQLite stores naive UTC text
-            if value is None:
-                return None
             return value.astimezone(utc).replace(tzinfo=None).isoformat(" ")
 
         return convert
     if internal == "JSONField":
-        return lambda value: connection.ops.adapt_json_value(value, field.encoder)
+        adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        return lambda value: adapt(value, encoder)
     if internal in ("DecimalField", "DateField"):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
@@ -1480,10 +1483,14 @@ def _insert(model, rows, *, with_pk: bool, defaults: dict | None = None) -> None
     ``bulk_create`` spends most of its time preparing each value through the
     ORM; for the 800,000 rows of a year this prepares them directly, the same
     way (``_converter``), and leaves the statement to the database driver.
+    A row is read with one ``itemgetter`` call; only the columns that need a
+    conversion (times on SQLite, JSON, decimals) are touched one by one.
     """
     fields = [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
-    converters = [(f.attname, _converter(f)) for f in fields]
+    names = [f.attname for f in fields]
+    converters = [(i, c) for i, c in enumerate(map(_converter, fields)) if c is not None]
     defaults = defaults or {}
+    read = operator.itemgetter(*names)
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
@@ -1493,13 +1500,15 @@ def _insert(model, rows, *, with_pk: bool, defaults: dict | None = None) -> None
     batch = []
     with connection.cursor() as cursor:
         for row in rows:
-            values = [row[name] if name in row else defaults[name] for name, _c in converters]
-            batch.append(
-                tuple(
-                    convert(value) if convert else value
-                    for value, (_name, convert) in zip(values, converters, strict=True)
-                )
-            )
+            try:
+                values = list(read(row))
+            except KeyError:  # a row without some fields: their defaults
+                values = [row[name] if name in row else defaults[name] for name in names]
+            for index, convert in converters:
+                value = values[index]
+                if value is not None:
+                    values[index] = convert(value)
+            batch.append(values)
             if len(batch) >= 5000:
                 cursor.executemany(sql, batch)
                 batch = []
