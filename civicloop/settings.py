@@ -128,9 +128,7 @@ LOGOUT_REDIRECT_URL = "console:login"
 # CACHE_URL-style settings here (e.g. Redis) so rate limits are shared.
 CACHES = {
     "default": {
-        "BACKEND": os.environ.get(
-            "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
-        ),
+        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
         "LOCATION": os.environ.get("CACHE_LOCATION", "civicloop"),
     }
 }
