@@ -85,7 +85,8 @@ class Case(models.Model):
     tracking_code = models.CharField(
         _("tracking code"), max_length=16, unique=True, default=new_tracking_code
     )
-    state = models.CharField(_("state"), max_length=20, choices=State.choices, db_index=True)
+    # Indexed through the composite indexes of Meta (state first, …).
+    state = models.CharField(_("state"), max_length=20, choices=State.choices)
     cancel_reason = models.CharField(
         _("cancel reason"), max_length=20, choices=CancelReason.choices, blank=True
     )
@@ -94,8 +95,9 @@ class Case(models.Model):
 
     source = models.CharField(_("source"), max_length=20, choices=Source.choices)
     small_class = models.ForeignKey(
-        SmallClass, verbose_name=_("small class"), on_delete=models.PROTECT, related_name="cases"
-    )
+        SmallClass, verbose_name=_("small class"), on_delete=models.PROTECT, related_name="cases",
+        db_index=False,  # (small_class, reported_at) below
+    )  # fmt: skip
     standard = models.ForeignKey(
         FilingStandard,
         verbose_name=_("filing standard"),
@@ -120,22 +122,22 @@ class Case(models.Model):
     )  # fmt: skip
     community = models.ForeignKey(
         "geo.Region", verbose_name=_("community"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="community_cases",
+        on_delete=models.SET_NULL, related_name="community_cases", db_index=False,
     )  # fmt: skip
     street = models.ForeignKey(
         "geo.Region", verbose_name=_("street"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="street_cases",
+        on_delete=models.SET_NULL, related_name="street_cases", db_index=False,
     )  # fmt: skip
     area_class = models.CharField(
         _("area class"), max_length=1, choices=AreaClass.choices, default=AreaClass.B
     )
     patrol_area = models.ForeignKey(
         "geo.PatrolArea", verbose_name=_("patrol area"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="cases",
+        on_delete=models.SET_NULL, related_name="cases", db_index=False,
     )  # fmt: skip
     road_section = models.ForeignKey(
         "geo.RoadSection", verbose_name=_("road section"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="cases",
+        on_delete=models.SET_NULL, related_name="cases", db_index=False,
     )  # fmt: skip
     road_chief = models.ForeignKey(
         "org.Person", verbose_name=_("road chief"), null=True, blank=True,
@@ -166,7 +168,7 @@ class Case(models.Model):
     routing_ambiguous = models.BooleanField(_("routing ambiguous"), default=False)
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("handling unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="cases",
+        on_delete=models.PROTECT, related_name="cases", db_index=False,
     )  # fmt: skip
     assigned_inspector = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("assigned inspector"), null=True, blank=True,
@@ -196,9 +198,7 @@ class Case(models.Model):
     stage_started_at = models.DateTimeField(_("stage started"), null=True, blank=True)
     due_at = models.DateTimeField(_("stage deadline"), null=True, blank=True, db_index=True)
     yellow_at = models.DateTimeField(_("turns yellow after"), null=True, blank=True)
-    light = models.CharField(
-        _("light"), max_length=6, choices=Light.choices, blank=True, db_index=True
-    )
+    light = models.CharField(_("light"), max_length=6, choices=Light.choices, blank=True)
     deadline_provisional = models.BooleanField(_("deadline provisional"), default=False)
 
     # The handling limit (dispatch → result), moved by extensions and suspensions.
@@ -332,22 +332,24 @@ class CaseEvent(models.Model):
         REMIND = "remind", _("reminder sent")
         ESCALATE = "escalate", _("escalated")
 
+    # Foreign keys and the action are indexed through the composite indexes of Meta.
     case = models.ForeignKey(
-        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events"
-    )
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events",
+        db_index=False,
+    )  # fmt: skip
     at = models.DateTimeField(_("at"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="case_events",
+        on_delete=models.SET_NULL, related_name="case_events", db_index=False,
     )  # fmt: skip
     actor_name = models.CharField(_("by (name)"), max_length=60, blank=True)
     role = models.CharField(_("role"), max_length=20, blank=True)
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("unit"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="case_events",
+        on_delete=models.PROTECT, related_name="case_events", db_index=False,
         help_text=_("The handling unit the step concerns."),
     )  # fmt: skip
-    action = models.CharField(_("action"), max_length=30, choices=Action.choices, db_index=True)
+    action = models.CharField(_("action"), max_length=30, choices=Action.choices)
     from_state = models.CharField(_("from"), max_length=20, choices=State.choices, blank=True)
     to_state = models.CharField(_("to"), max_length=20, choices=State.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
