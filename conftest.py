@@ -35,16 +35,20 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_process_caches():
-    """Each test starts with no locator index and no calendar cache from another test."""
+    """Each test starts with no locator index, calendar, settings or cache entries from another."""
+    from django.core.cache import cache
+
     from civicloop.cases.models import LoopConfig
 
-    locator.invalidate()
-    clear_cache()
-    LoopConfig.clear_cache()
+    def reset():
+        locator.invalidate()
+        clear_cache()
+        LoopConfig.clear_cache()
+        cache.clear()  # rate-limit counters and cached map shapes
+
+    reset()
     yield
-    locator.invalidate()
-    clear_cache()
-    LoopConfig.clear_cache()
+    reset()
 
 
 @pytest.fixture(autouse=True)

@@ -5,20 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from civicloop.api.actions import issue_token
 from civicloop.cases import actions as acts
 from civicloop.cases.models import CaseRequest
-
-
-@pytest.fixture(autouse=True)
-def _clear_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 class ApiClient:
