@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicloop.cases.actions import Invalid
+from civicloop.core.keys import hash_key
 
-from .models import KEY_PREFIX, VISIBLE_PREFIX_LENGTH, ApiToken, hash_key
+from .models import KEY_PREFIX, VISIBLE_PREFIX_LENGTH, ApiToken
 
 MAX_NAME = 100
 

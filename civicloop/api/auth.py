@@ -15,8 +15,9 @@ from django.utils import timezone
 from ninja.security import HttpBearer
 
 from civicloop.cases.permissions import Actor, actor_for
+from civicloop.core.keys import hash_key
 
-from .models import ApiToken, hash_key
+from .models import ApiToken
 
 
 def _touch_interval() -> datetime.timedelta:

@@ -7,8 +7,6 @@ admin without the key being readable there).
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,10 +16,6 @@ from django.utils.translation import gettext_lazy as _
 KEY_PREFIX = "cl_"
 #: How many leading characters of a key are kept readable.
 VISIBLE_PREFIX_LENGTH = 10
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 class ApiToken(models.Model):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from .models import Open311Client, hash_key
+from civicloop.core.keys import hash_key
+
+from .models import Open311Client
 
 DEMO_CLIENT_NAME = "demo"
 

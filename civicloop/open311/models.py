@@ -8,17 +8,13 @@ indexed lookup.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-def hash_key(key: str) -> str:
-    """The stored form of an API key."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+from civicloop.core.keys import hash_key
 
 
 def new_token() -> str:
