@@ -31,6 +31,13 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicloop.core.errors import (  # noqa: F401  (re-exported: callers catch them from here)
+    ActionError,
+    Conflict,
+    Forbidden,
+    Invalid,
+    InvalidState,
+)
 from civicloop.core.images import ImageRejected, check_image, public_copy, thumbnail
 from civicloop.geo import coords
 from civicloop.geo.locator import locate
@@ -64,40 +71,6 @@ MAX_DESCRIPTION = 4000
 MAX_NOTE = 2000
 MAX_PHOTOS = 9
 MAX_EXTENSION_HOURS = Decimal(720)
-
-
-# --- errors ------------------------------------------------------------------
-
-
-class ActionError(Exception):
-    """An action was refused. ``code`` is for machines, ``message`` for people."""
-
-    code = "refused"
-    status = 400
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class Invalid(ActionError):
-    code = "invalid"
-
-
-class Forbidden(ActionError):
-    code = "forbidden"
-    status = 403
-
-
-class InvalidState(ActionError):
-    code = "invalid_state"
-    status = 409
-
-
-class Conflict(ActionError):
-    code = "conflict"
-    status = 409
 
 
 # --- helpers -----------------------------------------------------------------

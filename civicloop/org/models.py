@@ -120,6 +120,14 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("supervisor")
     ROAD_CHIEF = "road_chief", _("road chief")
     ADMINISTRATOR = "administrator", _("administrator")
+    # District leaders (区领导): inspect on site, follow what is late.
+    LEADER = "leader", _("district leader")
+    # Community workers (社区工作者): review residents' orders, run stages and votes.
+    COMMUNITY_WORKER = "community_worker", _("community worker")
+    # The renovation office (老旧小区改造办, housing security centre): the programme ledger.
+    RENOVATION_OFFICER = "renovation_officer", _("renovation officer")
+    # Units, companies and deputies that adopt renovation items (认领方).
+    ADOPTER = "adopter", _("adopter")
 
 
 class Membership(models.Model):

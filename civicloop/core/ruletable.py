@@ -1,0 +1,203 @@
+"""Rule tables: who may do which action on an object in which state, as data.
+
+Every app with a lifecycle (cases, supervision, renovation) declares one
+:class:`RuleTable` in its ``rules.py``: a list of :class:`Transition` rows
+(action name, from-states, to-states, the roles that may do it, a scope
+predicate with the sentence said when it fails). Actions check themselves
+against the table (:meth:`RuleTable.check`); menus, API ``actions`` lists,
+decision forms, the demo generator and the docs read the same table
+(:meth:`RuleTable.available`, :meth:`RuleTable.markdown`), so a rule is
+written once.
+
+Predicates are the ``rules`` library's (``@rules.predicate``, composable with
+``&``, ``|`` and ``~``), called as ``predicate(actor, obj)``. A predicate may
+need the object's fresh state; the table never caches a verdict.
+
+Administrators may do everything a role may, unless a transition says
+``admin=False`` (a resident's rating, for example).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import rules
+from django.utils.translation import gettext as _
+
+from .errors import Forbidden, InvalidState
+
+ADMINISTRATOR = "administrator"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of a rule table.
+
+    ``from_states`` empty means "any state"; ``to_states`` empty means the
+    state does not change (a note, a request, an overlay). ``roles`` are role
+    codes (``org.Role`` values, or pseudo-roles such as ``"resident"`` that an
+    app's actor carries); an empty tuple means anyone who passes ``scope``.
+    ``scope`` is a predicate ``(actor, obj) -> bool`` checked after the role,
+    ``refusal`` the sentence said when it fails. ``kind`` groups rows for
+    faces (``"action"``, ``"request"``, ``"decision"``); ``decides`` names the
+    request kind a decision row decides. ``data`` carries anything else a face
+    needs (a form name, a style), so faces do not keep their own copies.
+    """
+
+    name: str
+    label: Any
+    from_states: tuple[str, ...] = ()
+    to_states: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    scope: Callable[..., bool] | None = None
+    refusal: Any = ""
+    kind: str = "action"
+    decides: str = ""
+    admin: bool = True
+    data: dict = field(default_factory=dict)
+
+    def applies_in(self, state: str) -> bool:
+        return not self.from_states or state in self.from_states
+
+
+def always(actor, obj) -> bool:  # pragma: no cover - trivial
+    return True
+
+
+class RuleTable:
+    """An app's transitions, looked up by name, checked against an actor and an object.
+
+    ``state_of(obj)`` reads an object's state (default ``obj.state``);
+    ``state_label(code)`` names a state for people; ``role_label(code)`` names
+    a role.
+    """
+
+    def __init__(
+        self,
+        transitions: Iterable[Transition],
+        *,
+        state_of: Callable[[Any], str] = lambda obj: obj.state,
+        state_label: Callable[[str], str] = str,
+        role_label: Callable[[str], str] = str,
+    ):
+        self.transitions: tuple[Transition, ...] = tuple(transitions)
+        self._by_name = {t.name: t for t in self.transitions}
+        if len(self._by_name) != len(self.transitions):
+            seen: set[str] = set()
+            twice = [t.name for t in self.transitions if t.name in seen or seen.add(t.name)]
+            raise ValueError(f"rule table names an action twice: {twice}")
+        self.state_of = state_of
+        self.state_label = state_label
+        self.role_label = role_label
+
+    def __getitem__(self, name: str) -> Transition:
+        return self._by_name[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._by_name
+
+    def __iter__(self):
+        return iter(self.transitions)
+
+    def names(self, kind: str | None = None) -> list[str]:
+        return [t.name for t in self.transitions if kind is None or t.kind == kind]
+
+    # --- checking ----------------------------------------------------------
+
+    def role_for(self, name: str, actor) -> str:
+        """The role under which ``actor`` may do ``name``, or :class:`Forbidden`."""
+        transition = self[name]
+        if not transition.roles:
+            return actor.first_role(*sorted(actor.roles)) if actor.roles else ""
+        candidates = (*transition.roles, ADMINISTRATOR) if transition.admin else transition.roles
+        role = actor.first_role(*candidates)
+        if not role:
+            names = "、".join(self.role_label(r) for r in transition.roles)
+            raise Forbidden(_("Only these roles may do this: %(roles)s.") % {"roles": names})
+        return role
+
+    def check_state(self, name: str, obj) -> None:
+        """:class:`InvalidState` unless ``obj`` is in a state ``name`` applies to."""
+        transition = self[name]
+        state = self.state_of(obj)
+        if not transition.applies_in(state):
+            allowed = "、".join(self.state_label(s) for s in transition.from_states)
+            raise InvalidState(
+                _("It is %(state)s; this can only be done when it is %(allowed)s.")
+                % {"state": self.state_label(state), "allowed": allowed}
+            )
+
+    def check_scope(self, name: str, actor, obj, role: str = "") -> None:
+        """:class:`Forbidden` (with the row's refusal) unless the scope predicate holds."""
+        transition = self[name]
+        if transition.scope is None or (role == ADMINISTRATOR and transition.admin):
+            return
+        if not transition.scope(actor, obj):
+            raise Forbidden(str(transition.refusal) or _("This is outside your scope."))
+
+    def check(self, name: str, actor, obj, *, state: bool = True) -> str:
+        """Role, scope and (unless ``state=False``) state; the role acted under.
+
+        The order is the one people expect to hear reasons in: who you are,
+        whether it is yours, whether it is the moment.
+        """
+        role = self.role_for(name, actor)
+        self.check_scope(name, actor, obj, role)
+        if state:
+            self.check_state(name, obj)
+        return role
+
+    def allows(self, name: str, actor, obj) -> bool:
+        try:
+            self.check(name, actor, obj)
+        except (Forbidden, InvalidState):
+            return False
+        return True
+
+    def refusal(self, name: str, actor, obj) -> str:
+        """Why ``actor`` may not do ``name`` on ``obj`` now ("" when they may)."""
+        try:
+            self.check(name, actor, obj)
+        except (Forbidden, InvalidState) as error:
+            return error.message
+        return ""
+
+    def available(self, actor, obj, *, kind: str | None = "action") -> list[str]:
+        """The names (of ``kind``, or all) ``actor`` may do on ``obj`` now, in table order."""
+        return [
+            t.name
+            for t in self.transitions
+            if (kind is None or t.kind == kind) and self.allows(t.name, actor, obj)
+        ]
+
+    # --- documentation -----------------------------------------------------
+
+    def markdown(self, columns: Sequence[str] = ("action", "from", "to", "roles", "scope")) -> str:
+        """The table as Markdown, for the docs (a test keeps the docs equal to it)."""
+        heads = {
+            "action": "action",
+            "from": "from states",
+            "to": "to states",
+            "roles": "roles",
+            "scope": "scope",
+        }
+        lines = [
+            "| " + " | ".join(heads[c] for c in columns) + " |",
+            "|" + "|".join("---" for _c in columns) + "|",
+        ]
+        for t in self.transitions:
+            cells = {
+                "action": f"`{t.name}`",
+                "from": ", ".join(f"`{s}`" for s in t.from_states) or "any",
+                "to": ", ".join(f"`{s}`" for s in t.to_states) or "(unchanged)",
+                "roles": ", ".join(f"`{r}`" for r in t.roles) or "anyone in scope",
+                "scope": getattr(t.scope, "name", "") if t.scope is not None else "",
+            }
+            lines.append("| " + " | ".join(cells[c] for c in columns) + " |")
+        return "\n".join(lines) + "\n"
+
+
+predicate = rules.predicate
+"""Re-exported so apps write ``@predicate`` without importing the library themselves."""
