@@ -46,6 +46,12 @@ __all__ = [
 # enough for the 48–64 MP modes of phone cameras, small enough that a decoded
 # RGBA copy stays under 270 MB. Read at call time, so tests can monkeypatch it.
 MAX_PIXELS = 8192 * 8192
+# PNG and WebP have no reduced-scale decoding: checking, thumbnailing and the
+# public copy each decode every pixel. Measured on this project's 2-core
+# machine, an 8192 × 8192 PNG cost 3.5 s of CPU in all and a WebP 6.5 s; at
+# this budget (12.6 megapixels, a 4096 × 3072 screenshot or photo) a PNG costs
+# about 0.5 s and a WebP about 1 s, so no upload holds a worker for seconds.
+MAX_PIXELS_FULL_DECODE = 4096 * 3072
 
 # Pillow format name -> (content type, file extension without the dot).
 ACCEPTED_FORMATS = {
@@ -85,7 +91,10 @@ class CheckedImage:
     ``format`` is the Pillow name ("JPEG", "PNG", "WEBP"), ``extension`` has no
     dot ("jpg", "png", "webp"); ``width`` and ``height`` are as displayed, i.e.
     after the EXIF orientation; ``size`` is the length of ``data`` in bytes and
-    ``sha256`` its hex digest. ``data`` is the original upload, unchanged.
+    ``sha256`` its hex digest. ``data`` is the original upload up to the end of
+    the image (its last JPEG EOI marker, PNG IEND chunk or WebP RIFF length):
+    anything a client appended after it (an HTML or script "polyglot" trailer,
+    a ZIP) is dropped and never stored.
     """
 
     format: str
@@ -118,7 +127,7 @@ def check_image(data: bytes | IO[bytes], *, max_bytes: int | None = None) -> Che
             fmt = _ALIASES.get(im.format, im.format)
             if fmt not in ACCEPTED_FORMATS:  # pragma: no cover - _OPEN_FORMATS already
                 raise ImageRejected(_not_accepted(data))
-            _check_pixels(im.size)
+            _check_pixels(im.size, fmt)
             width, height = im.size
             if fmt != "JPEG" and getattr(im, "n_frames", 1) > 1:
                 raise ImageRejected(_("Animated images are not accepted."))
@@ -129,6 +138,8 @@ def check_image(data: bytes | IO[bytes], *, max_bytes: int | None = None) -> Che
                 im.draft(None, (1, 1))
             im.load()
             orientation = _orientation(im)
+            # Multi-picture JPEGs: where each picture starts (the last one ends the file).
+            frame_offsets = list(getattr(im, "_MpoImageFile__mpoffsets", None) or [0])
     except ImageRejected:
         raise
     except UnidentifiedImageError:
@@ -142,6 +153,10 @@ def check_image(data: bytes | IO[bytes], *, max_bytes: int | None = None) -> Che
 
     if orientation in _SWAPPING:
         width, height = height, width
+    end = _image_end(data, fmt, frame_offsets)
+    if end is None:
+        raise ImageRejected(_("The image is damaged or incomplete."))
+    data = data[:end]
     content_type, extension = ACCEPTED_FORMATS[fmt]
     return CheckedImage(
         format=fmt,
@@ -285,9 +300,13 @@ def _open(data: bytes) -> Image.Image:
         return Image.open(io.BytesIO(data), formats=_OPEN_FORMATS)
 
 
-def _check_pixels(size: tuple[int, int]) -> None:
-    if size[0] * size[1] > MAX_PIXELS:
-        raise ImageRejected(_too_many_pixels())
+def _pixel_budget(fmt: str) -> int:
+    return MAX_PIXELS if fmt == "JPEG" else min(MAX_PIXELS, MAX_PIXELS_FULL_DECODE)
+
+
+def _check_pixels(size: tuple[int, int], fmt: str = "JPEG") -> None:
+    if size[0] * size[1] > _pixel_budget(fmt):
+        raise ImageRejected(_too_many_pixels(fmt))
 
 
 def _orientation(im: Image.Image) -> int:
@@ -372,6 +391,71 @@ def _save(im: Image.Image, fmt: str, keep: dict, **options) -> bytes:
     return out.getvalue()
 
 
+def _image_end(data: bytes, fmt: str, frame_offsets: list[int]) -> int | None:
+    """The length of the image proper, without anything appended after it."""
+    if fmt == "PNG":
+        return _png_end(data)
+    if fmt == "WEBP":
+        size = int.from_bytes(data[4:8], "little")
+        end = 8 + size + (size & 1)
+        return min(end, len(data)) if end >= 12 else None
+    return _jpeg_end(data, max(frame_offsets))
+
+
+def _png_end(data: bytes) -> int | None:
+    """Just after the IEND chunk (chunks: length, type, data, CRC)."""
+    pos = 8
+    while pos + 12 <= len(data):
+        length = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        pos += 12 + length
+        if kind == b"IEND":
+            return pos if pos <= len(data) else None
+    return None
+
+
+def _jpeg_end(data: bytes, start: int = 0) -> int | None:
+    """Just after the EOI marker of the JPEG starting at ``start``.
+
+    Walks the marker segments; after each start-of-scan the entropy-coded data
+    runs to the next marker that is not a stuffed 0xFF00, a restart marker or
+    fill, so progressive JPEGs (many scans) are walked whole.
+    """
+    n = len(data)
+    if data[start : start + 2] != b"\xff\xd8":
+        return None
+    i = start + 2
+    while i < n:
+        if data[i] != 0xFF:
+            return None
+        while i < n and data[i] == 0xFF:  # fill bytes
+            i += 1
+        if i >= n:
+            return None
+        marker = data[i]
+        i += 1
+        if marker == 0xD9:  # end of image
+            return i
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # standalone markers
+            continue
+        if i + 2 > n:
+            return None
+        i += int.from_bytes(data[i : i + 2], "big")
+        if marker != 0xDA:  # not a scan: the next marker follows the segment
+            continue
+        while True:  # entropy-coded data up to the next real marker
+            k = data.find(b"\xff", i)
+            if k < 0 or k + 1 >= n:
+                return None
+            following = data[k + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
+                i = k + 1 if following == 0xFF else k + 2
+                continue
+            i = k
+            break
+    return None
+
+
 def _webp_is_lossless(data: bytes) -> bool:
     """Whether the WebP's image chunk is VP8L (lossless) rather than VP8 (lossy)."""
     pos = 12  # after "RIFF", the length and "WEBP"
@@ -397,9 +481,9 @@ def _too_big(max_bytes: int) -> str:
     return _("The photo is larger than %(limit)s MB.") % {"limit": limit}
 
 
-def _too_many_pixels() -> str:
+def _too_many_pixels(fmt: str = "JPEG") -> str:
     return _("The image has too many pixels (at most %(limit)d megapixels).") % {
-        "limit": max(1, math.floor(MAX_PIXELS / 1_000_000)),
+        "limit": max(1, math.floor(_pixel_budget(fmt) / 1_000_000)),
     }
 
 
