@@ -5,7 +5,9 @@
 * schema validation (pydantic) is 400 ``invalid`` naming the first bad field;
 * no or a bad token is 401 ``unauthenticated``;
 * anything the user may not see is 404 ``not_found`` — the same answer as
-  for something that does not exist.
+  for something that does not exist;
+* a body that cannot be parsed (broken multipart, too many fields or files)
+  is 400 ``invalid``, never a 500.
 
 Messages follow the request's language (Accept-Language; Chinese by default).
 """
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -86,6 +90,21 @@ def install(api) -> None:
                  405: "method_not_allowed", 409: "conflict", 413: "too_large",
                  429: "rate_limited"}  # fmt: skip
         return error_response(exc.status_code, codes.get(exc.status_code, "error"), exc.message)
+
+    @api.exception_handler(MultiPartParserError)
+    def unparsable_body(request, exc):
+        return error_response(
+            400, "invalid", _("The request body cannot be read: it is not valid multipart data.")
+        )
+
+    @api.exception_handler(TooManyFieldsSent)
+    @api.exception_handler(TooManyFilesSent)
+    def too_many_parts(request, exc):
+        return error_response(400, "invalid", _("The request has too many fields or files."))
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_big(request, exc):
+        return error_response(413, "too_large", _("The request body is too large."))
 
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):
