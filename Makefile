@@ -35,6 +35,18 @@ demo: install
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
 
+## Production: migrate, collect static files, and run gunicorn (deploy/gunicorn.conf.py:
+## workers and threads from the environment) with the worker beside it. Needs
+## SECRET_KEY and ALLOWED_HOSTS; see docs/deploy.md.
+serve: install
+	DEBUG=0 STATIC_MANIFEST=1 $(PY) manage.py check --deploy --fail-level ERROR
+	DEBUG=0 STATIC_MANIFEST=1 $(PY) manage.py migrate --noinput
+	DEBUG=0 STATIC_MANIFEST=1 $(PY) manage.py collectstatic --noinput --verbosity 0
+	mkdir -p $(VAR_DIR)
+	DEBUG=0 STATIC_MANIFEST=1 $(PY) manage.py worker > $(VAR_DIR)/worker.log 2>&1 & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		DEBUG=0 STATIC_MANIFEST=1 $(VENV)/bin/gunicorn -c deploy/gunicorn.conf.py civicloop.wsgi:application
+
 ## Debian packages for browser and PDF tests (Chromium, Noto CJK, poppler), when missing.
 system-deps:
 	bash .ci/system-deps

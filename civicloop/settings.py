@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -200,3 +201,18 @@ CIVICLOOP_TRUSTED_PROXIES = env_int("CIVICLOOP_TRUSTED_PROXIES", 0)
 # X-Forwarded-Proto, so absolute links (Open311, notifications) say https.
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Health and production serving ---------------------------------------------
+# /healthz reports the worker down when its last heartbeat is older than this.
+HEALTHZ_WORKER_MAX_AGE = env_int("HEALTHZ_WORKER_MAX_AGE", 300)
+# Static files are served by WhiteNoise, compressed (gzip and Brotli). With
+# STATIC_MANIFEST=1 (what `make serve` sets) names carry a content hash and are
+# served with far-future cache headers; that needs `collectstatic` first.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "civicloop.core.staticfiles.ManifestStaticFilesStorage"
+        if env_bool("STATIC_MANIFEST", False)
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
+}

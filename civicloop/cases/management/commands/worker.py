@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicloop.cases.timekeeping import BATCH_SIZE, run_pass
+from civicloop.core.models import Heartbeat
 
 logger = logging.getLogger("civicloop.worker")
 
@@ -85,6 +86,7 @@ class Command(BaseCommand):
                 # A lost database connection or the like: log it, try again later.
                 logger.exception("worker: the pass failed")
             else:
+                Heartbeat.beat("worker", note=str(report)[:200])
                 stamp = timezone.localtime(started).strftime("%Y-%m-%d %H:%M:%S")
                 self.stdout.write(_("%(time)s worker pass: %(report)s.") % {
                     "time": stamp, "report": report})  # fmt: skip
