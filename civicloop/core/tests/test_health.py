@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -24,7 +25,7 @@ def test_no_worker_yet_is_503_with_the_reason(client):
 
 
 def test_a_worker_pass_makes_it_healthy(client):
-    call_command("worker", "--once", stdout=open("/dev/null", "w"))
+    call_command("worker", "--once", stdout=io.StringIO())
     response = client.get("/healthz")
     assert response.status_code == 200, response.json()
     assert response.json()["worker"]["ok"] is True
