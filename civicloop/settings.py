@@ -216,3 +216,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedStaticFilesStorage"
     },
 }
+# Without the manifest (demo, tests), WhiteNoise serves straight from the apps'
+# static folders, so no collectstatic is needed and STATIC_ROOT may not exist.
+WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
+if WHITENOISE_USE_FINDERS:
+    import warnings
+
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
