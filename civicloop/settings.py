@@ -222,4 +222,4 @@ WHITENOISE_USE_FINDERS = not env_bool("STATIC_MANIFEST", False)
 if WHITENOISE_USE_FINDERS:
     import warnings
 
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
