@@ -4,6 +4,7 @@ Every value that differs between a laptop, CI and production comes from the
 environment; the defaults give a working SQLite demo under ``var/``.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "civicloop.core",
     "civicloop.geo",
     "civicloop.worktime",
@@ -66,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a locked-out sign-in into 429 (civicloop.core.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "civicloop.urls"
@@ -223,3 +227,22 @@ if WHITENOISE_USE_FINDERS:
     import warnings
 
     warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
+
+# --- Sign-ins: throttling and lockout (django-axes) ------------------------------
+# Failed sign-ins are counted per username and client address on every login
+# form and the API token endpoint; past the limit the pair is locked for the
+# cool-off time (429 with Retry-After). A success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "civicloop.core.auth_backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "civicloop.core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "civicloop.portal.clientip.client_address"
+AXES_USERNAME_FORM_FIELD = "username"
+# Sessions end after this many hours (and when the browser closes if SESSION_EXPIRE_AT_BROWSER_CLOSE=1).
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_HOURS", 12) * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)

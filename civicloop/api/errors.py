@@ -30,9 +30,11 @@ logger = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error raised by an endpoint itself (not by an action)."""
 
-    def __init__(self, status: int, code: str, message: str, field: str | None = None):
+    def __init__(self, status: int, code: str, message: str, field: str | None = None,
+                 retry_after: int | None = None):  # fmt: skip
         super().__init__(message)
         self.status, self.code, self.message, self.field = status, code, message, field
+        self.retry_after = retry_after
 
 
 def not_found(what: str = "") -> ApiError:
@@ -59,7 +61,10 @@ def install(api) -> None:
 
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
-        return error_response(exc.status, exc.code, exc.message, exc.field)
+        response = error_response(exc.status, exc.code, exc.message, exc.field)
+        if exc.retry_after is not None:
+            response["Retry-After"] = str(max(1, int(exc.retry_after)))
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):

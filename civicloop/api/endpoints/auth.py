@@ -29,11 +29,14 @@ def create_token(request, payload: Form[TokenIn]):
     """Exchange a username and password for a new token (shown once).
 
     Only staff with at least one active role get a token. Failed attempts are
-    limited per address (API_TOKEN_RATE_LIMIT, default 10 a minute).
+    limited per address (API_TOKEN_RATE_LIMIT, default 10 a minute) and, like
+    every sign-in form, per username and address (django-axes: AXES_FAILURE_LIMIT,
+    default 5, locked for AXES_COOLOFF_MINUTES); both answer 429 with Retry-After.
     """
     usage = _failures(request, increment=False)
     if usage and usage["count"] >= usage["limit"]:
-        raise ApiError(429, "rate_limited", _("Too many failed sign-ins; wait a minute."))
+        raise ApiError(429, "rate_limited", _("Too many failed sign-ins; wait a minute."),
+                       retry_after=usage.get("time_left", 60))  # fmt: skip
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         _failures(request, increment=True)
