@@ -129,14 +129,29 @@ LOGIN_URL = "console:login"
 LOGIN_REDIRECT_URL = "console:home"
 LOGOUT_REDIRECT_URL = "console:login"
 
-# One process's memory by default; production with several processes sets
-# CACHE_URL-style settings here (e.g. Redis) so rate limits are shared.
-CACHES = {
-    "default": {
-        "BACKEND": os.environ.get("CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"),
-        "LOCATION": os.environ.get("CACHE_LOCATION", "civicloop"),
+# The cache: one process's memory by default. Several app processes and workers
+# share rate limits, sign-in throttling and invalidations through Redis:
+# CACHE_URL=redis://127.0.0.1:6379/0 (rediss:// for TLS). CACHE_BACKEND and
+# CACHE_LOCATION name any other Django cache backend.
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "civicloop"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": os.environ.get(
+                "CACHE_BACKEND", "django.core.cache.backends.locmem.LocMemCache"
+            ),
+            "LOCATION": os.environ.get("CACHE_LOCATION", "civicloop"),
+        }
+    }
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
