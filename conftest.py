@@ -34,6 +34,15 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_replica_reads(request, settings):
+    """Reads stay on the primary except in the replica tests (marked ``replica``)."""
+    from civicloop.core.db import forget_replica_state
+
+    settings.REPLICA_READS = request.node.get_closest_marker("replica") is not None
+    forget_replica_state()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test starts with no locator index, calendar, settings or cache entries from another."""
     from django.core.cache import cache

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "civicloop.core.db.ReplicaStickinessMiddleware",
     # Last: turns a locked-out sign-in into 429 (civicloop.core.lockout).
     "axes.middleware.AxesMiddleware",
 ]
@@ -105,6 +106,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# A PostgreSQL streaming read replica for dashboards, evaluation, exports and
+# long lists (civicloop.core.db): never for writes or a user's own fresh writes.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("CONN_MAX_AGE", 60)
+    )
+    # Tests: the alias mirrors the test database; the replica tests point it at
+    # the real standby, which replicates the test database the primary holds.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["civicloop.core.db.ReplicaRouter"]
+REPLICA_READS = env_bool("REPLICA_READS", True)
+# Reads stay on the primary when the replica's replay is further behind than this.
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+# How often a process asks the replica for its lag; how long an unreachable one rests.
+REPLICA_CHECK_SECONDS = float(os.environ.get("REPLICA_CHECK_SECONDS", "2"))
+REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", "30"))
+# After a write, the same browser reads from the primary for this long.
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 15)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
