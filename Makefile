@@ -28,6 +28,7 @@ install: $(UV)
 
 ## Build (or reuse) the Erqi demo database under var/ and serve it, with the
 ## worker (lights, reminders, escalations, outbox) running beside the server.
+demo: export DEBUG ?= 1
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo

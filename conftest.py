@@ -34,6 +34,14 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    """Tests speak plain HTTP to 127.0.0.1 (production's HTTPS settings have their own tests)."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture(autouse=True)
 def _no_replica_reads(request, settings):
     """Reads stay on the primary except in the replica tests (marked ``replica``)."""
     from civicloop.core.db import forget_replica_state

@@ -280,3 +280,20 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Sessions end after this many hours (and when the browser closes if SESSION_EXPIRE_AT_BROWSER_CLOSE=1).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_HOURS", 12) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+
+# --- HTTPS, HSTS and cookies: on by default in production (DEBUG off) ------------
+# Each can be switched by an environment variable of the same name, e.g.
+# SECURE_SSL_REDIRECT=0 when a TLS proxy already redirects, or for a trial on
+# plain HTTP (then also SESSION_COOKIE_SECURE=0 and CSRF_COOKIE_SECURE=0).
+# /healthz is never redirected, so load balancers can probe over HTTP.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# HSTS preloading is a promise to browsers that is slow to take back; a district
+# opts in (SECURE_HSTS_PRELOAD=1) when it submits its domain, so the reminder is
+# silenced until then.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
