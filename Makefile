@@ -43,9 +43,11 @@ system-deps:
 test: install system-deps
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+## Style (ruff) and the layers of the apps (import-linter, contracts in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

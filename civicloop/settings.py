@@ -179,8 +179,6 @@ MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "")
 # Rate limits per client address (django-ratelimit syntax: "count/period").
 PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/m")
 OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")
-# The key of the Open311 client the demo creates.
-OPEN311_DEMO_KEY = os.environ.get("OPEN311_DEMO_KEY", "demo-open311-key")
 
 # --- Notifications (outbox delivery) ------------------------------------------
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
@@ -200,3 +198,12 @@ CIVICLOOP_TRUSTED_PROXIES = env_int("CIVICLOOP_TRUSTED_PROXIES", 0)
 # X-Forwarded-Proto, so absolute links (Open311, notifications) say https.
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- The demo (civicloop.demo: ``manage.py demo``, ``make demo``) ---------------
+# The key of the Open311 client the demo creates (OPEN311_DEMO_KEY, its former
+# name, is still read).
+DEMO_OPEN311_KEY = (
+    os.environ.get("DEMO_OPEN311_KEY") or os.environ.get("OPEN311_DEMO_KEY") or "demo-open311-key"
+)
+# The password of every demo login.
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "erqi-demo")

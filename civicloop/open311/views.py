@@ -27,7 +27,7 @@ from django_ratelimit.core import get_usage
 from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, report_case
 from civicloop.cases.models import OPEN_STATES
 from civicloop.cases.permissions import public_actor
-from civicloop.portal.clientip import ratelimit_key
+from civicloop.core.clientip import ratelimit_key
 
 from . import render
 from .geocode import geocode

@@ -37,9 +37,9 @@ from civicloop.cases.models import (
     State,
 )
 from civicloop.cases.permissions import public_actor
+from civicloop.core.clientip import ratelimit_key
 from civicloop.geo.models import GeoDataVersion, Region
 
-from .clientip import ratelimit_key
 from .forms import MAX_PORTAL_PHOTOS, FollowForm, RatingForm, ReportForm, category_groups
 from .timeline import PUBLIC_PHOTO_KINDS, case_queryset, merge_chain, timeline
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicloop.demo.builder import DemoRefused, build
 from civicloop.demo.history import default_days, default_per_day
-from civicloop.open311.demo import ensure_demo_client
+from civicloop.demo.open311 import ensure_demo_client
 
 
 class Command(BaseCommand):
