@@ -28,6 +28,8 @@ install: $(UV)
 
 ## Build (or reuse) the Erqi demo database under var/ and serve it, with the
 ## worker (lights, reminders, escalations, outbox) running beside the server.
+## DEBUG is on (development secret key allowed; see docs/settings.md).
+demo: export DEBUG ?= 1
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
