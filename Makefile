@@ -28,6 +28,7 @@ install: $(UV)
 
 ## Build (or reuse) the Erqi demo database under var/ and serve it, with the
 ## worker (lights, reminders, escalations, outbox) running beside the server.
+## DEBUG is on (development secret key allowed; see docs/settings.md).
 demo: export DEBUG ?= 1
 demo: install
 	$(PY) manage.py migrate --noinput
@@ -56,9 +57,11 @@ system-deps:
 test: install system-deps
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 
+## Style (ruff) and the layers of the apps (import-linter, contracts in pyproject.toml).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -25,6 +25,7 @@ import argparse
 import io
 import os
 import random
+import secrets
 import signal
 import statistics
 import subprocess
@@ -124,8 +125,10 @@ def prepare(url: str):
 
 
 def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+    # Production-like: DEBUG off, so a real key (civicloop.wsgi refuses the development one).
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
-           "CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1"}  # fmt: skip
+           "CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1",
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)}  # fmt: skip
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "civicloop.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),

@@ -1,7 +1,12 @@
 """Civicloop settings: one module, driven by environment variables.
 
 Every value that differs between a laptop, CI and production comes from the
-environment; the defaults give a working SQLite demo under ``var/``.
+environment; the defaults give a working SQLite demo under ``var/``. Every
+setting read here is listed once, with its default and meaning, in
+docs/settings.md (a test keeps the two in step); code reads ``settings.X``,
+never ``getattr(settings, "X", default)``. The system checks in
+civicloop/core/checks.py refuse production (DEBUG off) with the development
+secret key.
 """
 
 import datetime
@@ -31,8 +36,10 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for local runs; production must set SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-development-key-set-SECRET_KEY-in-production"
+# The fallback key is for development only (DEBUG on, as `make demo` runs):
+# with DEBUG off, core's system check (civicloop.E001) refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-set-SECRET_KEY-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -200,7 +207,8 @@ WORKTIME_CACHE_SECONDS = float(os.environ.get("WORKTIME_CACHE_SECONDS", "60"))
 CASES_MAX_UPLOAD_BYTES = env_int("CASES_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 # Longest edge of a thumbnail (pixels).
 CASES_THUMBNAIL_PX = env_int("CASES_THUMBNAIL_PX", 320)
-# Address of the console used in notification links.
+# Address of the console used in notification links (a localhost address with
+# DEBUG off is warned about by civicloop.W001).
 CIVICLOOP_BASE_URL = os.environ.get("CIVICLOOP_BASE_URL", "http://127.0.0.1:8000")
 # E-mail for notifications (the outbox delivers through Django's mail backend).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -218,8 +226,21 @@ MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "")
 # Rate limits per client address (django-ratelimit syntax: "count/period").
 PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/m")
 OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")
-# The key of the Open311 client the demo creates.
-OPEN311_DEMO_KEY = os.environ.get("OPEN311_DEMO_KEY", "demo-open311-key")
+# Failed tracking-code look-ups on the portal, per client address.
+PORTAL_TRACK_RATE_LIMIT = os.environ.get("PORTAL_TRACK_RATE_LIMIT", "20/m")
+# Open311 discovery and jurisdictions: a second accepted jurisdiction_id
+# besides CIVICLOOP_DISTRICT_CODE (e.g. a domain), the discovery changeset, and
+# the contact and key-service texts (empty: a translated default text).
+OPEN311_JURISDICTION_ID = os.environ.get("OPEN311_JURISDICTION_ID", "")
+OPEN311_CHANGESET = os.environ.get("OPEN311_CHANGESET", "2025-01-01 00:00")
+OPEN311_CONTACT = os.environ.get("OPEN311_CONTACT", "")
+OPEN311_KEY_SERVICE = os.environ.get("OPEN311_KEY_SERVICE", "")
+
+# --- Field API (civicloop.api) ---------------------------------------------------
+# Failed sign-ins (POST /api/auth/token) per client address.
+API_TOKEN_RATE_LIMIT = os.environ.get("API_TOKEN_RATE_LIMIT", "10/m")
+# A token's last_used_at is written at most this often (seconds).
+API_TOKEN_TOUCH_SECONDS = env_int("API_TOKEN_TOUCH_SECONDS", 60)
 
 # --- Notifications (outbox delivery) ------------------------------------------
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 8)
@@ -275,7 +296,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "civicloop.core.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "civicloop.portal.clientip.client_address"
+AXES_CLIENT_IP_CALLABLE = "civicloop.core.clientip.client_address"
 AXES_USERNAME_FORM_FIELD = "username"
 # Sessions end after this many hours (and when the browser closes if SESSION_EXPIRE_AT_BROWSER_CLOSE=1).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_HOURS", 12) * 3600
@@ -297,3 +318,17 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 # opts in (SECURE_HSTS_PRELOAD=1) when it submits its domain, so the reminder is
 # silenced until then.
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+# --- The demo (civicloop.demo: ``manage.py demo``, ``make demo``) ---------------
+# The key of the Open311 client the demo creates (OPEN311_DEMO_KEY, its former
+# name, is still read).
+DEMO_OPEN311_KEY = (
+    os.environ.get("DEMO_OPEN311_KEY") or os.environ.get("OPEN311_DEMO_KEY") or "demo-open311-key"
+)
+# The password of every demo login.
+DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "erqi-demo")
+# The synthetic history `manage.py demo` writes: days back, cases per day
+# (the command's --days and --per-day options override them).
+DEMO_HISTORY_DAYS = env_int("DEMO_HISTORY_DAYS", 365)
+DEMO_HISTORY_PER_DAY = env_int("DEMO_HISTORY_PER_DAY", 250)
+# The port `make demo` serves on (its PORT variable), for the addresses the demo prints.
+DEMO_PORT = env_int("PORT", 8000)

@@ -21,7 +21,7 @@ from .models import ApiToken
 
 
 def _touch_interval() -> datetime.timedelta:
-    return datetime.timedelta(seconds=getattr(settings, "API_TOKEN_TOUCH_SECONDS", 60))
+    return datetime.timedelta(seconds=settings.API_TOKEN_TOUCH_SECONDS)
 
 
 class TokenAuth(HttpBearer):

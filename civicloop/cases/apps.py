@@ -16,3 +16,7 @@ class CasesConfig(AppConfig):
         post_delete.connect(
             LoopConfig.clear_cache, sender=LoopConfig, dispatch_uid="loopconfig-cache-delete"
         )
+
+        from . import hooks
+
+        hooks.register()  # org's category check (org sits below cases)

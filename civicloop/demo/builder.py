@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -49,7 +48,7 @@ class DemoReport:
 
 
 def demo_password() -> str:
-    return os.environ.get("DEMO_PASSWORD", "erqi-demo")
+    return settings.DEMO_PASSWORD
 
 
 class _Grid:

@@ -96,21 +96,21 @@ class DeliveryReport:
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "NOTIFY_MAX_ATTEMPTS", 8))
+    return settings.NOTIFY_MAX_ATTEMPTS
 
 
 def http_timeout() -> float:
-    return float(getattr(settings, "NOTIFY_HTTP_TIMEOUT", 10))
+    return float(settings.NOTIFY_HTTP_TIMEOUT)
 
 
 def lease() -> timedelta:
-    return timedelta(seconds=float(getattr(settings, "NOTIFY_LEASE_SECONDS", 300)))
+    return timedelta(seconds=float(settings.NOTIFY_LEASE_SECONDS))
 
 
 def backoff(attempts: int) -> timedelta:
     """The wait after the ``attempts``-th failed attempt: 1, 2, 4, 8 … min, at most 1 h."""
-    base = float(getattr(settings, "NOTIFY_BACKOFF_SECONDS", 60))
-    cap = float(getattr(settings, "NOTIFY_BACKOFF_MAX_SECONDS", 3600))
+    base = float(settings.NOTIFY_BACKOFF_SECONDS)
+    cap = float(settings.NOTIFY_BACKOFF_MAX_SECONDS)
     exponent = min(max(attempts, 1) - 1, 30)
     return timedelta(seconds=min(base * 2**exponent, cap))
 
@@ -251,7 +251,7 @@ def absolute_link(link: str) -> str:
     link = link.strip()
     if not link or urllib.parse.urlsplit(link).scheme in {"http", "https", "mailto"}:
         return link
-    base = getattr(settings, "CIVICLOOP_BASE_URL", "http://127.0.0.1:8000")
+    base = settings.CIVICLOOP_BASE_URL
     return base.rstrip("/") + "/" + link.lstrip("/")
 
 

@@ -27,7 +27,7 @@ from django_ratelimit.core import get_usage
 from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, report_case
 from civicloop.cases.models import OPEN_STATES
 from civicloop.cases.permissions import public_actor
-from civicloop.portal.clientip import ratelimit_key
+from civicloop.core.clientip import ratelimit_key
 
 from . import render
 from .geocode import geocode
@@ -51,7 +51,7 @@ _ATTRIBUTE_RE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 
 
 def jurisdiction_ids() -> set[str]:
-    ids = {settings.CIVICLOOP_DISTRICT_CODE, getattr(settings, "OPEN311_JURISDICTION_ID", "")}
+    ids = {settings.CIVICLOOP_DISTRICT_CODE, settings.OPEN311_JURISDICTION_ID}
     return {i for i in ids if i}
 
 
@@ -101,12 +101,12 @@ def endpoint(*methods: str):
 
 @endpoint("GET")
 def discovery(request, fmt: str):
-    changeset = getattr(settings, "OPEN311_CHANGESET", "2025-01-01 00:00")
+    changeset = settings.OPEN311_CHANGESET
     data = {
         "changeset": changeset,
-        "contact": getattr(settings, "OPEN311_CONTACT", "")
+        "contact": settings.OPEN311_CONTACT
         or _("The district's digital city management command centre."),
-        "key_service": getattr(settings, "OPEN311_KEY_SERVICE", "")
+        "key_service": settings.OPEN311_KEY_SERVICE
         or _("API keys are issued by the centre's administrators on request."),
         "endpoints": [
             {

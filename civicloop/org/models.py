@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from civicloop.geo.models import PatrolArea, Region, Road, RoadSection
 
+from .categories import category_exists
+
 
 class Unit(models.Model):
     """A responsible unit (责任单位): department, street office, contractor, police."""
@@ -274,17 +276,8 @@ class ResponsibilityRule(models.Model):
     def clean(self) -> None:
         if self.region_id and self.road_id:
             raise ValidationError(_("A rule names a region or a road, not both."))
-        if self.category_code:
-            from django.apps import apps
-
-            small_class = apps.get_model("cases", "SmallClass")
-            code = self.category_code
-            exists = (
-                small_class.objects.filter(full_code=code).exists()
-                if len(code) == 5
-                else small_class.objects.filter(full_code__startswith=code).exists()
+        # The catalogue belongs to cases, above org: its check is registered (categories.py).
+        if self.category_code and not category_exists(self.category_code):
+            raise ValidationError(
+                {"category_code": _("No category with this code is in the catalogue.")}
             )
-            if not exists:
-                raise ValidationError(
-                    {"category_code": _("No category with this code is in the catalogue.")}
-                )

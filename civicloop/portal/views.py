@@ -37,17 +37,15 @@ from civicloop.cases.models import (
     State,
 )
 from civicloop.cases.permissions import public_actor
+from civicloop.core.clientip import ratelimit_key
 from civicloop.geo.models import GeoDataVersion, Region
 
-from .clientip import ratelimit_key
 from .forms import MAX_PORTAL_PHOTOS, FollowForm, RatingForm, ReportForm, category_groups
 from .timeline import PUBLIC_PHOTO_KINDS, case_queryset, merge_chain, timeline
 
 NEARBY_DAYS = 365
 #: What a tracking code can look like (``new_tracking_code``: 10 characters, up to 16 stored).
 CODE_RE = re.compile(r"^[A-Z0-9]{4,16}$")
-#: Unknown tracking codes a client address may try (setting ``PORTAL_TRACK_RATE_LIMIT``).
-TRACK_MISS_RATE = "20/m"
 
 
 def _rate(_group, _request) -> str:
@@ -55,7 +53,8 @@ def _rate(_group, _request) -> str:
 
 
 def _miss_rate(_group, _request) -> str:
-    return getattr(settings, "PORTAL_TRACK_RATE_LIMIT", TRACK_MISS_RATE)
+    """Unknown tracking codes a client address may try."""
+    return settings.PORTAL_TRACK_RATE_LIMIT
 
 
 def _too_many(request, usage, template_context: dict | None = None):

@@ -54,7 +54,6 @@ ONE_DAY = datetime.timedelta(days=1)
 MICROS_PER_MINUTE = 60 * 1_000_000
 MICROS_PER_HOUR = 60 * MICROS_PER_MINUTE
 MICROS_PER_DAY = 24 * MICROS_PER_HOUR
-DEFAULT_CACHE_SECONDS = 60.0
 
 CalendarRef = Calendar | int | None
 """A calendar, its primary key, or ``None`` for the default calendar."""
@@ -133,7 +132,7 @@ def clear_cache() -> None:
 
 
 def _cache_seconds() -> float:
-    return float(getattr(settings, "WORKTIME_CACHE_SECONDS", DEFAULT_CACHE_SECONDS))
+    return float(settings.WORKTIME_CACHE_SECONDS)
 
 
 def _time_micros(value: datetime.time) -> int:

@@ -20,7 +20,7 @@ router = Router(tags=["auth"])
 
 
 def _failures(request, increment: bool):
-    rate = getattr(settings, "API_TOKEN_RATE_LIMIT", "10/m")
+    rate = settings.API_TOKEN_RATE_LIMIT
     return get_usage(request, group="api-token", key="ip", rate=rate, increment=increment)
 
 

@@ -682,9 +682,7 @@ class LoopConfig(models.Model):
         if cached is not None and now < _config_cache["expires"]:
             return cached
         config, _created = cls.objects.get_or_create(pk=1)
-        _config_cache.update(
-            config=config, expires=now + getattr(settings, "CASES_CONFIG_CACHE_SECONDS", 5.0)
-        )
+        _config_cache.update(config=config, expires=now + settings.CASES_CONFIG_CACHE_SECONDS)
         return config
 
     @staticmethod

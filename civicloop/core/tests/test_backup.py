@@ -5,33 +5,34 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from civicloop.core.backup import digest
 from civicloop.core.models import Heartbeat
-from civicloop.org.models import Unit
 
 
 @pytest.mark.django_db(transaction=True)
 def test_restore_gives_back_exactly_what_was_backed_up(tmp_path):
+    User = get_user_model()
     for i in range(5):
-        Unit.objects.create(code=f"U{i}", name=f"单位{i}", kind=Unit.Kind.DEPARTMENT)
+        User.objects.create(username=f"u{i}", first_name=f"用户{i}")
     Heartbeat.beat("worker", note="before")
     before = digest()
-    assert before["org_unit"][0] == 5
+    assert before["auth_user"][0] == 5
 
     out = io.StringIO()
     call_command("backup", str(tmp_path / "db.backup"), stdout=out)
     assert "backup written" in out.getvalue()
 
-    Unit.objects.filter(code__in=["U1", "U3"]).delete()
-    Unit.objects.filter(code="U0").update(name="改过的名字")
+    User.objects.filter(username__in=["u1", "u3"]).delete()
+    User.objects.filter(username="u0").update(first_name="改过的名字")
     Heartbeat.beat("worker", note="after")
     assert digest() != before
 
     call_command("restore", str(tmp_path / "db.backup"), "--yes", stdout=io.StringIO())
     assert digest() == before
-    assert Unit.objects.get(code="U0").name == "单位0"
+    assert User.objects.get(username="u0").first_name == "用户0"
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ def run(code: str, **env) -> subprocess.CompletedProcess:
     }
     environment.update(
         DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="civicloop.example.org",
+        CIVICLOOP_BASE_URL="https://civicloop.example.org",
         DJANGO_SETTINGS_MODULE="civicloop.settings", **env,
     )  # fmt: skip
     return subprocess.run(

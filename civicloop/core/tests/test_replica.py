@@ -18,9 +18,10 @@ from django.db import connection, connections, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from civicloop.core import db
-from civicloop.org.models import Unit
+from civicloop.core.models import Heartbeat  # any table of the bottom layer will do
 
 ROOT = Path(__file__).resolve().parents[3]
 ON_POSTGRES = connection.vendor == "postgresql"
@@ -67,8 +68,8 @@ def wait_until_replayed(timeout: float = 20.0) -> None:
     raise AssertionError("the replica did not catch up")
 
 
-def add_unit(code: str) -> Unit:
-    return Unit.objects.create(code=code, name=f"单位{code}", kind=Unit.Kind.DEPARTMENT)
+def add_row(name: str) -> Heartbeat:
+    return Heartbeat.objects.create(name=name, kind="probe", beat_at=timezone.now())
 
 
 pytestmark = pytest.mark.replica
@@ -79,11 +80,11 @@ replica_db = pytest.mark.django_db(transaction=True, databases=["default", "repl
 @needs_replica
 @replica_db
 def test_reads_in_a_replica_block_come_from_the_standby(standby):
-    add_unit("R1")
+    add_row("R1")
     wait_until_replayed()
     with CaptureQueriesContext(standby) as on_replica, db.replica_reads() as used:
         assert used is True
-        assert Unit.objects.filter(code="R1").count() == 1
+        assert Heartbeat.objects.filter(name="R1").count() == 1
     # the lag probe, then the read itself
     assert [q["sql"].split()[1] for q in on_replica.captured_queries] == [
         "pg_is_in_recovery(),",
@@ -98,9 +99,9 @@ def test_reads_in_a_replica_block_come_from_the_standby(standby):
 @replica_db
 def test_writes_and_reads_inside_a_transaction_stay_on_the_primary(standby):
     with db.replica_reads(), transaction.atomic():
-        unit = add_unit("R2")
+        row = add_row("R2")
         with CaptureQueriesContext(standby) as on_replica:
-            assert Unit.objects.filter(pk=unit.pk).exists()  # its own write, not yet replicated
+            assert Heartbeat.objects.filter(pk=row.pk).exists()  # its own write, not yet replicated
         assert on_replica.captured_queries == []
 
 
@@ -111,14 +112,16 @@ def test_a_lagging_replica_is_not_read(standby, settings):
     with standby.cursor() as cursor:
         cursor.execute("SELECT pg_wal_replay_pause()")
     try:
-        add_unit("R3")
+        add_row("R3")
         time.sleep(1.2)  # received, not replayed, and the last replay is older than the limit
-        add_unit("R4")
+        add_row("R4")
         time.sleep(0.3)
         assert db.replica_lag() > 0.5
         with CaptureQueriesContext(standby) as on_replica, db.replica_reads() as used:
             assert used is False
-            assert Unit.objects.filter(code__in=["R3", "R4"]).count() == 2  # the primary's truth
+            assert (
+                Heartbeat.objects.filter(name__in=["R3", "R4"]).count() == 2
+            )  # the primary's truth
         assert len(on_replica.captured_queries) == 1  # only the lag probe
     finally:
         with standby.cursor() as cursor:
@@ -135,17 +138,17 @@ def test_a_replica_that_is_down_fails_over_to_the_primary(standby):
     subprocess.run(["bash", str(ROOT / ".ci" / "replica"), "stop"], check=True)
     try:
         standby.close()
-        add_unit("R5")
+        add_row("R5")
         with db.replica_reads() as used:
             assert used is False
-            assert Unit.objects.filter(code="R5").count() == 1
+            assert Heartbeat.objects.filter(name="R5").count() == 1
     finally:
         subprocess.run(["bash", str(ROOT / ".ci" / "replica")], check=True)
     db.forget_replica_state()
     wait_until_replayed(60)
     with db.replica_reads() as used:
         assert used is True
-        assert Unit.objects.filter(code="R5").count() == 1
+        assert Heartbeat.objects.filter(name="R5").count() == 1
 
 
 @needs_replica
@@ -176,6 +179,6 @@ def test_without_a_replica_everything_reads_from_the_primary(settings, rf):
     settings.DATABASES = {k: v for k, v in settings.DATABASES.items() if k != "replica"}
     with db.replica_reads() as used:
         assert used is False
-        assert db.ReplicaRouter().db_for_read(Unit) == "default"
+        assert db.ReplicaRouter().db_for_read(Heartbeat) == "default"
     response = db.ReplicaStickinessMiddleware(lambda request: HttpResponse())(rf.post("/"))
     assert db.STICKY_COOKIE not in response.cookies

@@ -112,7 +112,7 @@ def test_routing_as_erqi_does(db_demo):
 def test_logins_are_printed_and_work(db_demo, settings):
     assert "admin" in db_demo and "inspector01" in db_demo and "erqi-demo" in db_demo
     assert "/console/" in db_demo and "/open311/v2/discovery.json" in db_demo
-    assert settings.OPEN311_DEMO_KEY in db_demo  # the demo Open311 client's key
+    assert settings.DEMO_OPEN311_KEY in db_demo  # the demo Open311 client's key
     assert f": {Case.objects.count()}" in db_demo  # the summary prints the case count
     assert authenticate(username="dispatcher01", password="erqi-demo") is not None
     assert authenticate(username="admin", password="erqi-demo").is_superuser

@@ -1,14 +1,14 @@
 """manage.py demo: build (or reuse) the Erqi demo dataset and print the logins."""
 
-import os
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from civicloop.demo.builder import DemoRefused, build
 from civicloop.demo.history import default_days, default_per_day
-from civicloop.open311.demo import ensure_demo_client
+from civicloop.demo.open311 import ensure_demo_client
 
 
 class Command(BaseCommand):
@@ -50,7 +50,7 @@ class Command(BaseCommand):
         for name, count in report.counts.items():
             self.stdout.write(f"  {name}: {count}")
         self.stdout.write("")
-        base = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        base = f"http://127.0.0.1:{settings.DEMO_PORT}"
         self.stdout.write(
             _("Staff console: %(url)s (password %(p)s for every login below)")
             % {"url": f"{base}/console/", "p": report.password}

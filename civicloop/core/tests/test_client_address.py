@@ -4,7 +4,7 @@ X-Forwarded-For entry the outermost proxy wrote (never one the client wrote)."""
 import pytest
 from django.test import RequestFactory
 
-from civicloop.portal.clientip import client_address
+from civicloop.core.clientip import client_address
 
 
 def _request(remote="10.0.0.1", forwarded=None):

@@ -1,4 +1,8 @@
-"""The demo's Open311 client (``manage.py demo`` calls this and prints the key)."""
+"""The demo's Open311 client (``manage.py demo`` calls this and prints the key).
+
+It lives in the demo app, not in Open311: the demo sits above every face and
+may use them, while no face knows the demo exists.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +10,14 @@ from django.conf import settings
 from django.db import transaction
 
 from civicloop.core.keys import hash_key
-
-from .models import Open311Client
+from civicloop.open311.models import Open311Client
 
 DEMO_CLIENT_NAME = "demo"
 
 
 def ensure_demo_client() -> str:
-    """Create or refresh the active client whose key is ``settings.OPEN311_DEMO_KEY``; return the key."""
-    key = settings.OPEN311_DEMO_KEY
+    """Create or refresh the active client whose key is ``settings.DEMO_OPEN311_KEY``; return the key."""
+    key = settings.DEMO_OPEN311_KEY
     with transaction.atomic():
         # Another client holding the same key (renamed demo client) takes its place.
         client = (

@@ -43,7 +43,7 @@ def _normalise(raw: str) -> str | None:
 
 def client_address(request) -> str:
     """The address a request is counted against (see the module docstring)."""
-    proxies = int(getattr(settings, "CIVICLOOP_TRUSTED_PROXIES", 0) or 0)
+    proxies = settings.CIVICLOOP_TRUSTED_PROXIES
     remote = request.META.get("REMOTE_ADDR", "")
     if proxies > 0:
         forwarded = [

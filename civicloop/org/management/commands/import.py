@@ -3,6 +3,9 @@
 KIND is regions, cells, roads (GeoJSON), compounds (GeoJSON, CSV or xlsx) or
 units (CSV or xlsx). The whole file is checked first; if anything is wrong,
 every problem is printed, nothing is written and the exit status is 1.
+
+The command lives in org, the higher of the two apps whose data it loads: org
+sits above geo and may use geo's importers, while core (below both) may not.
 """
 
 from django.core.management.base import BaseCommand, CommandError

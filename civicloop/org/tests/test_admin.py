@@ -1,4 +1,7 @@
-"""Every model is manageable in the admin, in Chinese, without N+1 queries."""
+"""Every domain model (geo, org, worktime, cases) is manageable in the admin, in Chinese, without N+1 queries.
+
+It lives in org, not core: its fixture builds units and people, and core sits below org.
+"""
 
 import pytest
 from django.contrib import admin
