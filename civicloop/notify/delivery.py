@@ -333,7 +333,17 @@ def _http_error(status, host: str, body: bytes | str) -> DeliveryError:
     )
 
 
-def post_json(url: str, payload: dict) -> dict:
+def idempotency_key(message: OutboxMessage) -> str:
+    """The same for every attempt at one message: a receiver that sees it twice can drop the copy.
+
+    Delivery is at least once (a worker killed between the robot's answer and
+    the database's commit sends again), so every webhook POST carries it in an
+    ``Idempotency-Key`` header.
+    """
+    return f"civicloop-outbox-{message.pk}"
+
+
+def post_json(url: str, payload: dict, *, key: str = "") -> dict:
     """POST JSON to a robot webhook and return its JSON answer.
 
     Raises :class:`DeliveryError` on a connection error, a timeout
@@ -352,7 +362,10 @@ def post_json(url: str, payload: dict) -> dict:
         request = urllib.request.Request(
             url,
             data=json.dumps(payload, ensure_ascii=False).encode(),
-            headers={"Content-Type": "application/json; charset=utf-8"},
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                **({"Idempotency-Key": key} if key else {}),
+            },  # fmt: skip
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -414,13 +427,15 @@ def send_email(message: OutboxMessage) -> None:
 
 
 def send_wecom(message: OutboxMessage) -> None:
-    _check_errcode(post_json(message.channel.target, wecom_payload(message)))
+    _check_errcode(
+        post_json(message.channel.target, wecom_payload(message), key=idempotency_key(message))
+    )
 
 
 def send_dingtalk(message: OutboxMessage) -> None:
     channel = message.channel
     url = dingtalk_url(channel.target, channel.secret)
-    _check_errcode(post_json(url, dingtalk_payload(message)))
+    _check_errcode(post_json(url, dingtalk_payload(message), key=idempotency_key(message)))
 
 
 SENDERS: dict[str, Callable[[OutboxMessage], None]] = {

@@ -61,3 +61,17 @@ def test_successive_failures_wait_longer(unit, robot):
         assert message.next_attempt_at == now + minutes(wait)
         now = message.next_attempt_at
     assert deliver_due(now=now).sent == 1
+
+
+@pytest.mark.parametrize("kind", [Channel.Kind.WECOM, Channel.Kind.DINGTALK])
+def test_every_attempt_carries_the_same_idempotency_key(unit, robot, kind):
+    channel = Channel.objects.create(unit=unit, kind=kind, target=robot.url())
+    robot.answers = [(500, b"boom")]
+    message = make_message(channel)
+    other = make_message(channel)
+    deliver_due(now=T0)
+    deliver_due(now=T0 + minutes(1))
+    keys = [r.headers["idempotency-key"] for r in robot.requests]
+    mine = f"civicloop-outbox-{message.pk}"
+    assert keys.count(mine) == 2  # the failed attempt and the retry
+    assert f"civicloop-outbox-{other.pk}" in keys
