@@ -54,7 +54,7 @@ _YEAR = r"(?P<year>今年|本年|当年|明年|次年|来年|(?:20\d\d)年)?"
 _MONTH = r"(?P<month>1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九])月份?"
 _DAY = r"(?P<day>3[01]|[12]\d|0?[1-9]|[一二]?十[一二三四五六七八九]?|三十一?|[一二三四五六七八九])[日号]"
 _BEFORE = r"(?P<before>之前|以前|前|为止)?"
-_NOT_EACH = r"(?<!每)"
+_NOT_EACH = r"(?<![每\d.])"
 
 _PATTERNS: list[tuple[str, re.Pattern]] = [
     ("day", re.compile(_NOT_EACH + _YEAR + _MONTH + _DAY + _BEFORE)),

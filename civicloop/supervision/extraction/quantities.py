@@ -32,12 +32,13 @@ _QUANTITY = re.compile(
     r"(?P<n>" + NUMBER + r")(?P<approx>余|多)?(?P<mw>" + _MW + r")"
     r"(?P<more>及以上|或以上|以上)?(?P<de>的)?"
 )
+_LEAST_NEAR = re.compile(r"(?:不少于|不低于|至少)[\u4e00-\u9fff]{0,3}$")
 _FULL_COVER = re.compile(r"(?:全覆盖|全面覆盖|全部覆盖|100%覆盖)")
 _NOUN_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z“”\"]")
 # Where a counted noun stops (besides punctuation and a deadline).
 _NOUN_STOP = re.compile(
     r"(?:的|和|及|与|并|等|进行|开展|完成|实现|通过|年内|年底|以上|不少于|全部|全面|集中|统一|"
-    r"要|须|将|在|于|到|前|内|达到|覆盖|整治|改造|更换|建设|建成|提升|检查|排查|清理|托管)"
+    r"要|须|将|在|于|到|前|内|达到|覆盖|建成)"
 )
 VERBS_BEFORE_NOUN = (
     "新增", "加装", "安装", "打造", "建成", "建设", "完成", "配备", "招聘", "开展", "举办", "组织",
@@ -117,15 +118,18 @@ def find_quantities(
         if value is None:
             continue
         mw = m.group("mw")
-        if raw in ("一", "两") and mw in VAGUE_ONE:
-            continue
+        at_least = bool(m.group("least")) or bool(m.group("more"))
+        if not at_least:
+            # 至少打造1条, 不少于要…: the bound may stand a verb away from the number.
+            at_least = bool(_LEAST_NEAR.search(text, max(start, a - 5), a))
+        if raw in ("一", "两") and mw in VAGUE_ONE and not at_least:
+            continue  # 一批, 一次 (but 至少一次 is a quantity)
         if mw == "个" and text[b : b + 2] in ("月内", "月以", "工作", "小时", "季度"):
             continue  # a duration, not a quantity
-        at_least = bool(m.group("least")) or bool(m.group("more"))
         noun = ""
         if mw not in ("%", "个百分点"):
             noun = _noun_after(text, m.end(), end, blocked)
-            if not noun:
+            if not noun and mw not in PHYSICAL:
                 noun = _noun_before(text, start, m.start())
         found.append(QuantityMatch(m.start(), m.end(), value, mw, noun, at_least))
     for m in _FULL_COVER.finditer(text, start, end):

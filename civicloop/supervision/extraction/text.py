@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext as _
+
+from civicloop.core.errors import Invalid
+
 MAX_CHARS = 100_000
 """Longest text the extractor reads (about 60 pages of minutes)."""
 
@@ -23,12 +27,15 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
 
-class TextError(ValueError):
-    """The text cannot be read: empty, too long, or not Chinese. ``code`` names the reason."""
+class TextError(Invalid):
+    """The text cannot be read (empty, too long, not Chinese, not a text file).
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+    ``reason`` names the cause for machines; ``message`` is translated.
+    """
+
+    def __init__(self, reason: str, message: str, field: str = "text") -> None:
+        super().__init__(message, field)
+        self.reason = reason
 
 
 def normalise(text: str) -> str:
@@ -46,10 +53,14 @@ def is_chinese(text: str) -> bool:
 def check_text(text: str, max_chars: int = MAX_CHARS) -> None:
     """Raise :class:`TextError` for empty, oversized or non-Chinese text."""
     if not text or not text.strip():
-        raise TextError("empty", "The text is empty.")
+        raise TextError("empty", _("The text is empty."))
     if len(text) > max_chars:
         raise TextError(
-            "too_long", f"The text has {len(text):,} characters; the limit is {max_chars:,}."
+            "too_long",
+            _("The text has %(n)s characters; the limit is %(limit)s.")
+            % {"n": f"{len(text):,}", "limit": f"{max_chars:,}"},
         )
     if not is_chinese(text):
-        raise TextError("language", "The text is not in Chinese; the extractor reads Chinese.")
+        raise TextError(
+            "language", _("The text is not in Chinese; only Chinese reports can be read.")
+        )
