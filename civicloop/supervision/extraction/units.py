@@ -4,7 +4,7 @@ Confidence by how the mention was found:
 
 * 1.0 the unit's name (区城管局), or the name with the district in front (二七区城管局);
 * 0.95 a street office by its street (淮河路街道 → 淮河路街道办事处, 马寨镇 → 马寨镇人民政府);
-* 0.9 the unit's short name (城管局, 停管办), when no other unit shares it;
+* 0.9 the unit's short name (城管局, 停管办, 区建交局), when no other unit shares it;
 * 0.85 the full form of a usual abbreviation (二七区城市管理局, 区人力资源和社会保障局,
   区精细化管理办公室) or the name without 和 (区建设交通局);
 * 0.6 a mention ending like a unit (…局, …办, …委, …中心) whose characters
@@ -105,6 +105,10 @@ class UnitMatcher:
                 and len(unit.short_name) >= 3
             ):
                 add(unit.short_name, 0.9, unit)
+                if unit.kind == "department" and unit.name.startswith("区"):
+                    add("区" + unit.short_name, 0.9, unit)  # 区建交局
+                    if district:
+                        add(district + unit.short_name, 0.9, unit)
                 for abbr, fulls in ABBREVIATIONS.items():
                     if abbr in unit.short_name:
                         for full in fulls:
