@@ -18,8 +18,19 @@ class ScopeMatch:
     word: str
 
 
+_compiled: dict[tuple[str, ...], re.Pattern] = {}
+
+
 def _pattern() -> re.Pattern:
-    words = "|".join(re.escape(w) for w in sorted(KIND_WORDS, key=len, reverse=True))
+    key = tuple(sorted(KIND_WORDS))
+    pattern = _compiled.get(key)
+    if pattern is None:
+        pattern = _compiled[key] = _build(key)
+    return pattern
+
+
+def _build(kind_words: tuple[str, ...]) -> re.Pattern:
+    words = "|".join(re.escape(w) for w in sorted(kind_words, key=len, reverse=True))
     return re.compile(
         r"(?P<all>全区|全县|全市|辖区|区直)?(?P<each>每一个|每个|各个|各|所有|每)(?P<word>"
         + words

@@ -114,7 +114,9 @@ class UnitMatcher:
                         for full in fulls:
                             add(unit.short_name.replace(abbr, full), 0.8, unit)
         self.aliases = aliases
-        self._by_length = sorted(aliases, key=len, reverse=True)
+        # One alternation, longest first: at each position the longest alias wins.
+        by_length = sorted(aliases, key=len, reverse=True)
+        self._pattern = re.compile("|".join(re.escape(a) for a in by_length) or r"(?!)")
 
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[UnitMatch]:
         """Units named in ``text[start:end]``, in order, none overlapping."""
@@ -125,15 +127,11 @@ class UnitMatcher:
         def free(a: int, b: int) -> bool:
             return all(b <= x or a >= y for x, y in taken)
 
-        for alias in self._by_length:
-            confidence, unit = self.aliases[alias]
-            pos = text.find(alias, start, end)
-            while pos >= 0:
-                b = pos + len(alias)
-                if free(pos, b):
-                    taken.append((pos, b))
-                    found.append(self._match(text, start, unit, pos, b, confidence))
-                pos = text.find(alias, pos + 1, end)
+        for m in self._pattern.finditer(text, start, end):
+            a, b = m.start(), m.end()
+            confidence, unit = self.aliases[m.group()]
+            taken.append((a, b))
+            found.append(self._match(text, start, unit, a, b, confidence))
         for m in _MENTION.finditer(text, start, end):
             a, b = m.start(), m.end()
             if not free(a, b):

@@ -137,7 +137,7 @@ def write(tmp_path, name, data: bytes):
 def test_bad_files(units, tmp_path):
     cases = [
         (write(tmp_path, "empty.txt", b""), "The file is empty."),
-        (write(tmp_path, "blank.txt", "  \n".encode()), "The file holds no text."),
+        (write(tmp_path, "blank.txt", b"  \n"), "The file holds no text."),
         (write(tmp_path, "huge.txt", ("要" * (MAX_CHARS + 1)).encode()), "the limit is 100,000"),
         (write(tmp_path, "photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00"), "not a text file"),
         (write(tmp_path, "scan.pdf", pdf_scan()), "no text layer"),

@@ -1,10 +1,12 @@
 """Against the Erqi demo registry (manage.py demo): scopes, units, the benchmark's figures."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 
-from civicloop.demo.tests.conftest import build_demo, flush
 from civicloop.geo.models import Region
 from civicloop.org.models import Unit
 from civicloop.supervision.extraction import Registry, Target, extract, register_scope_provider
@@ -17,8 +19,14 @@ from .helpers import statutory_workday
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    yield build_demo(django_db_blocker, "--days", "0")
-    flush(django_db_blocker)
+    """The demo without case history, built as civicloop/demo/tests builds it (no import:
+    supervision sits below demo in the layers)."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast:
+        call_command("demo", "--days", "0", stdout=io.StringIO())
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", "--noinput", verbosity=0)
 
 
 @pytest.fixture

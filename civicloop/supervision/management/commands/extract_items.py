@@ -80,6 +80,13 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
 
     def _table(self, rows: list[dict], report_date: datetime.date) -> str:
+        deadline, quantity_label, scope, units_label, sentence = (
+            _("Deadline"),
+            _("Quantity"),
+            _("Scope"),
+            _("Units"),
+            _("Sentence"),
+        )
         lines = [
             _("%(n)s draft items, report of %(date)s (nothing registered).")
             % {"n": len(rows), "date": report_date.isoformat()}
@@ -100,10 +107,10 @@ class Command(BaseCommand):
             lines += [
                 "",
                 f"{number}. {row['requirement']}  [{row['start']}–{row['end']}]",
-                f"   {_('Deadline')}: {row['deadline'] or '—'}",
-                f"   {_('Quantity')}: {quantity}",
-                f"   {_('Scope')}: {per}",
-                f"   {_('Units')}: {units}",
-                f"   {_('Sentence')}: {row['sentence']}",
+                f"   {deadline}: {row['deadline'] or '—'}",
+                f"   {quantity_label}: {quantity}",
+                f"   {scope}: {per}",
+                f"   {units_label}: {units}",
+                f"   {sentence}: {row['sentence']}",
             ]
         return "\n".join(lines)
