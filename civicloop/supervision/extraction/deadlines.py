@@ -9,7 +9,7 @@ What is read (each may carry 今年/明年/2021年 before it, and 前/之前/以
 * a quarter or half: 一季度, 二季度末, 第三季度, 上半年, 下半年;
 * a span from the report's date: 两周内, 30天内, 一个月内, 5个工作日内 (working
   days through :mod:`civicloop.worktime`, with its holidays and make-up days);
-* a day of the week: 本周五前, 下周三;
+* a day of the week: 本周五前, 下周三; the end of a week: 本周内, 下周末 (Sunday);
 * a holiday: 国庆节前, 元旦前, 春节前, 五一前.
 
 A date without a year that has already passed on the report's date rolls over
@@ -106,6 +106,7 @@ _PATTERNS: list[tuple[str, re.Pattern]] = [
             + _BEFORE
         ),
     ),
+    ("week_end", re.compile(r"(?<!每)(?P<week>本周|这周|本星期|下周|下星期)(?P<part>内|末|之内)")),
     ("holiday", re.compile(r"(?P<name>国庆节?|元旦|春节|五一|劳动节)(?P<before>之前|以前|前)")),
 ]
 
@@ -246,6 +247,11 @@ def _resolve(
         if value < report and g["week"] in ("周", "星期"):
             value += datetime.timedelta(weeks=1)
         return value
+    if kind == "week_end":
+        sunday = report + datetime.timedelta(days=6 - report.weekday())
+        if g["week"] in ("下周", "下星期"):
+            sunday += datetime.timedelta(weeks=1)
+        return sunday
     if kind == "holiday":
         name = g["name"]
         year = report.year

@@ -319,7 +319,8 @@ def _sentence_items(
             current.deadline = previous.deadline
         if not c.own_subject:
             current.scope = current.scope or previous.scope
-            current.add_units(previous.units)
+            if not c.scope:  # 实现每个街道至少1个: the rows are the streets'
+                current.add_units(previous.units)
     if current is not None:
         drafts.append(current)
     items = []

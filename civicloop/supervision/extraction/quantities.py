@@ -113,6 +113,8 @@ def find_quantities(
             continue
         if b < end and text[b] in "性号级":
             continue
+        if m.group("n") == "一" and text[b : b + 1] == "一":
+            continue  # 一户一档, 一点一策: a method, not a target
         raw = m.group("n")
         value = to_number(raw)
         if value is None:

@@ -11,6 +11,7 @@ Confidence by how the mention was found:
   contain the unit's name in order, first and last character alike.
 
 A street office's bare short name (淮河路) is never matched: it is also a road.
+A name after 各/每个/所有 (各物业公司) is a kind of unit, not one unit, and is not matched.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "环卫": ("环境卫生",),
 }
 _MENTION = re.compile(r"(?:[\u4e00-\u9fff]{0,3}区)[\u4e00-\u9fff]{2,12}?(?:局|办|委|中心)")
+_EACH_BEFORE = re.compile(r"(?:各|每个|每一个|所有|各个)$")
 _RECIPIENT_BEFORE = re.compile(r"(?:报|报送|上报|报告|提交|交|抄送|抄报|送|向)$")
 
 
@@ -129,6 +131,8 @@ class UnitMatcher:
 
         for m in self._pattern.finditer(text, start, end):
             a, b = m.start(), m.end()
+            if _EACH_BEFORE.search(text, max(start, a - 3), a):
+                continue  # 各物业公司: a kind of unit to expand, not the unit named 物业公司
             confidence, unit = self.aliases[m.group()]
             taken.append((a, b))
             found.append(self._match(text, start, unit, a, b, confidence))

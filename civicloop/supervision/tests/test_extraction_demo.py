@@ -11,7 +11,7 @@ from civicloop.geo.models import Region
 from civicloop.org.models import Unit
 from civicloop.supervision.extraction import Registry, Target, extract, register_scope_provider
 from civicloop.supervision.extraction.registry import unregister_scope_provider
-from civicloop.supervision.extraction.scoring import load_labelled, score
+from civicloop.supervision.extraction.scoring import LABELLED, load_labelled, score
 from civicloop.supervision.extraction.units import UnitMatcher
 
 from .helpers import statutory_workday
@@ -126,20 +126,31 @@ ACHIEVED = {
     "scope": (1.000, 1.000),
     "units": (0.971, 1.000),
 }
+# And on the held-out set (data/heldout.json), after the fixes docs/extraction.md lists.
+HELD_OUT = {
+    "items": (0.919, 0.971),
+    "deadline": (0.941, 0.941),
+    "quantity": (0.941, 1.000),
+    "scope": (1.000, 1.000),
+    "units": (0.846, 0.917),
+}
 MARGIN = 0.03
 
 
-def test_the_benchmark_figures_hold_on_the_demo_registry(registry):
+@pytest.mark.parametrize(
+    ("name", "achieved"), [("labelled.json", ACHIEVED), ("heldout.json", HELD_OUT)]
+)
+def test_the_benchmark_figures_hold_on_the_demo_registry(registry, name, achieved):
     matcher = UnitMatcher(registry)
     result = score(
-        load_labelled(),
+        load_labelled(LABELLED.parent / name),
         lambda text, day: extract(
             text, day, registry, matcher=matcher, is_workday=statutory_workday, check=False
         ),
     )
     figures = result.as_dict()
-    assert figures["items"]["labelled"] >= 40
+    assert figures["items"]["labelled"] >= 35
     assert figures["items"]["precision"] >= 0.9 and figures["items"]["recall"] >= 0.85
-    for name, (precision, recall) in ACHIEVED.items():
-        assert figures[name]["precision"] >= precision - MARGIN, (name, result.misses)
-        assert figures[name]["recall"] >= recall - MARGIN, (name, result.misses)
+    for field, (precision, recall) in achieved.items():
+        assert figures[field]["precision"] >= precision - MARGIN, (field, result.misses)
+        assert figures[field]["recall"] >= recall - MARGIN, (field, result.misses)

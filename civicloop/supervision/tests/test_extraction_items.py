@@ -113,6 +113,14 @@ def test_a_clause_with_its_own_subject_does_not_inherit_the_unit():
     assert (second.quantity, second.at_least) == (1, True)
 
 
+def test_a_clause_with_a_scope_of_its_own_does_not_inherit_the_unit():
+    text = "区城管局力争在年底前建成示范路段5个，实现每个街道至少1个。"
+    first, second = items(text, "2020-10-26")
+    assert [u.name for u in first.units] == ["区城管局"]
+    assert (second.units, second.per, second.quantity, second.at_least) == ([], "街道", 1, True)
+    assert second.deadline == datetime.date(2020, 12, 31)
+
+
 def test_lead_and_supporting_units_join_the_item():
     text = "区城管局牵头，停管办配合，11月15日前完成全区集贸市场环境专项整治。"
     (item,) = items(text)

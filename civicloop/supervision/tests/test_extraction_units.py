@@ -61,3 +61,8 @@ def test_a_recipient_is_marked(matcher):
     assert m.unit.name == "区督查局" and m.recipient
     (m,) = matcher.find("区督查局要建立台账")
     assert not m.recipient
+
+
+def test_a_kind_of_unit_after_each_is_not_one_unit(matcher):
+    assert found(matcher, "全区各环卫公司要在8月底前完成") == []
+    assert found(matcher, "环卫公司要在8月底前完成") == [("环卫公司", "环卫清扫公司", 0.9)]
