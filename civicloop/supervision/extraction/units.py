@@ -44,7 +44,6 @@ ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "应急局": ("应急管理局",),
     "环卫": ("环境卫生",),
 }
-_MENTION = re.compile(r"(?:[\u4e00-\u9fff]{0,3}区)[\u4e00-\u9fff]{2,12}?(?:局|办|委|中心)")
 _EACH_BEFORE = re.compile(r"(?:各|每个|每一个|所有|各个)$")
 _RECIPIENT_BEFORE = re.compile(r"(?:报|报送|上报|报告|提交|交|抄送|抄报|送|向)$")
 
@@ -116,6 +115,12 @@ class UnitMatcher:
                         for full in fulls:
                             add(unit.short_name.replace(abbr, full), 0.8, unit)
         self.aliases = aliases
+        head = re.escape(district[:-1]) if district.endswith("区") else ""
+        self._mention = re.compile(
+            rf"(?:{head})?区[\u4e00-\u9fff]{{2,12}}?(?:局|办|委|中心)"
+            if head
+            else r"区[\u4e00-\u9fff]{2,12}?(?:局|办|委|中心)"
+        )
         # One alternation, longest first: at each position the longest alias wins.
         by_length = sorted(aliases, key=len, reverse=True)
         self._pattern = re.compile("|".join(re.escape(a) for a in by_length) or r"(?!)")
@@ -136,7 +141,7 @@ class UnitMatcher:
             confidence, unit = self.aliases[m.group()]
             taken.append((a, b))
             found.append(self._match(text, start, unit, a, b, confidence))
-        for m in _MENTION.finditer(text, start, end):
+        for m in self._mention.finditer(text, start, end):
             a, b = m.start(), m.end()
             if not free(a, b):
                 continue
@@ -155,8 +160,8 @@ class UnitMatcher:
 
     def _fuzzy(self, mention: str) -> UnitRecord | None:
         district = self.registry.district_name
-        if district and mention.startswith(district):
-            mention = mention[len(district) :]
+        if district.endswith("区") and mention.startswith(district):
+            mention = mention[len(district) - 1 :]  # 二七区城管执法局 → 区城管执法局
         best = None
         best_score = 0.0
         for unit in self.registry.units:
