@@ -30,7 +30,8 @@ from dataclasses import dataclass
 
 from .numbers import NUMBER, to_number
 
-WorkdayTest = Callable[[datetime.date], bool]
+WorkdayTest = Callable[[datetime.date], "bool | tuple[bool, bool]"]
+"""Is this day a working day? ``bool``, or ``(is_workday, provisional)`` as worktime answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class DeadlineMatch:
     end: int
     date: datetime.date | None
     kind: str  # "date", "span", "event"
+    provisional: bool = False  # working days counted in a year the calendar does not cover
 
 
 # Lunar new year's day (春节) by year; chinesecalendar knows holidays, not the lunar date.
@@ -150,22 +152,31 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def add_working_days(start: datetime.date, count: int, is_workday: WorkdayTest) -> datetime.date:
-    """The ``count``-th working day after ``start`` (``start`` itself not counted)."""
+def add_working_days(
+    start: datetime.date, count: int, is_workday: WorkdayTest
+) -> tuple[datetime.date, bool]:
+    """The ``count``-th working day after ``start`` (not counted), and whether it is provisional."""
     day = start
     left = count
+    provisional = False
     while left > 0:
         day += datetime.timedelta(days=1)
-        if is_workday(day):
+        answer = is_workday(day)
+        if isinstance(answer, tuple):
+            work, guessed = answer
+            provisional = provisional or guessed
+        else:
+            work = answer
+        if work:
             left -= 1
-    return day
+    return day, provisional
 
 
-def worktime_workday(day: datetime.date) -> bool:
-    """Working day by the default work calendar of :mod:`civicloop.worktime`."""
+def worktime_workday(day: datetime.date) -> tuple[bool, bool]:
+    """``(is_workday, provisional)`` by the default work calendar of :mod:`civicloop.worktime`."""
     from civicloop.worktime.services import is_workday
 
-    return is_workday(day)[0]
+    return is_workday(day)
 
 
 def _rolled(value: datetime.date, explicit: bool, report: datetime.date) -> datetime.date:
@@ -179,7 +190,7 @@ def _rolled(value: datetime.date, explicit: bool, report: datetime.date) -> date
 
 def _resolve(
     kind: str, m: re.Match, report: datetime.date, is_workday: WorkdayTest
-) -> datetime.date | None:
+) -> datetime.date | tuple[datetime.date, bool] | None:
     g = m.groupdict()
     if kind in ("day", "month_part", "month"):
         year, explicit = _year(m, report)
@@ -228,7 +239,7 @@ def _resolve(
             return None
         unit = g["unit"]
         if unit == "工作日":
-            return add_working_days(report, n, is_workday)
+            return add_working_days(report, n, is_workday)  # (date, provisional)
         if unit in ("天", "日"):
             return report + datetime.timedelta(days=n)
         if unit in ("周", "星期"):
@@ -310,8 +321,13 @@ def find_deadlines(
             taken_until = m.end()
             continue
         value = _resolve(kind, m, report, workday)
+        provisional = False
+        if isinstance(value, tuple):
+            value, provisional = value
         if value is None:
             continue
-        found.append(DeadlineMatch(a, m.end(), value, "span" if kind == "span" else "date"))
+        found.append(
+            DeadlineMatch(a, m.end(), value, "span" if kind == "span" else "date", provisional)
+        )
         taken_until = m.end()
     return found

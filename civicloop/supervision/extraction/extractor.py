@@ -85,6 +85,7 @@ class Item:
     start: int
     end: int
     deadline: datetime.date | None = None
+    deadline_provisional: bool = False
     deadline_span: tuple[int, int] | None = None
     quantity: int | float | None = None
     quantity_unit: str = ""
@@ -102,6 +103,7 @@ class Item:
             "sentence": self.sentence,
             "requirement": self.requirement,
             "deadline": self.deadline.isoformat() if self.deadline else None,
+            "deadline_provisional": self.deadline_provisional,
             "quantity": self.quantity,
             "quantity_unit": self.quantity_unit,
             "quantity_measure": self.quantity_measure,
@@ -235,6 +237,7 @@ def _finish(
     )
     if draft.deadline:
         item.deadline = draft.deadline.date
+        item.deadline_provisional = draft.deadline.provisional
         item.deadline_span = (draft.deadline.start, draft.deadline.end)
     if draft.quantity:
         q = draft.quantity

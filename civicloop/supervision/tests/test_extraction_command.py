@@ -53,6 +53,7 @@ def test_json(units, report):
         "sentence": "会议要求，要确保在9月15日之前完成辖区公厕提升改造，由区城管局牵头负责",
         "requirement": "要确保在9月15日之前完成辖区公厕提升改造",
         "deadline": "2020-09-15",
+        "deadline_provisional": False,
         "quantity": None,
         "quantity_unit": "",
         "quantity_measure": "",

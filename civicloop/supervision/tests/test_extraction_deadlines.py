@@ -127,3 +127,11 @@ def test_a_span_from_an_event_is_a_rule_not_a_deadline(text, expression):
 def test_impossible_dates_are_not_read():
     assert read("2月30日前完成", "2020-01-10") == []
     assert read("13月底前", "2020-01-10") == []
+
+
+@pytest.mark.django_db
+def test_working_days_in_a_year_the_calendar_does_not_know_are_provisional():
+    (found,) = find_deadlines("5个工作日内", 0, 7, datetime.date(2040, 6, 4))
+    assert (found.date, found.provisional) == (datetime.date(2040, 6, 11), True)
+    (found,) = find_deadlines("5个工作日内", 0, 7, datetime.date(2020, 4, 20))
+    assert (found.date, found.provisional) == (datetime.date(2020, 4, 26), False)
