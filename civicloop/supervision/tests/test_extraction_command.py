@@ -41,7 +41,7 @@ def report(tmp_path):
     return path
 
 
-def test_json(units, report):
+def test_json(units, report, district):
     rows = json.loads(run(str(report), "--date", "2020-08-20", "--format", "json"))
     assert len(rows) == 2
     first, second = rows
@@ -60,6 +60,7 @@ def test_json(units, report):
         "at_least": False,
         "per": None,
         "targets": [],
+        "target_refs": [],
         "units": [
             {
                 "name": "区城管局",
@@ -84,6 +85,11 @@ def test_json(units, report):
         2, "垃圾分类示范小区", True,
     )  # fmt: skip
     assert (second["per"], second["targets"]) == ("街道", ["西街道", "东街道"])
+    west, east = district["west"], district["east"]
+    assert second["target_refs"] == [
+        {"name": "西街道", "id": west.pk, "unit_id": district["offices"]["west"].pk},
+        {"name": "东街道", "id": east.pk, "unit_id": district["offices"]["east"].pk},
+    ]
 
 
 def test_json_is_the_default_and_stdin_is_read(units, monkeypatch):

@@ -89,6 +89,8 @@ NOTHING = [
     "各相关单位要高度重视，切实提高思想认识。",
     "申请材料须在受理后10个工作日内审核完毕。",
     "8月20日，区城市管理委员会召开专题会议。",
+    "# 二七区城市精细化管理工作推进会会议纪要",
+    "会议要求，各单位要点面结合。",
 ]
 
 
@@ -142,6 +144,14 @@ def test_communities_of_a_named_street():
 def test_villages_only():
     (item,) = items("年内每个村至少打造1处游园。", "2020-09-14")
     assert item.per == "村" and [t.name for t in item.targets] == ["张寨村"]
+
+
+def test_an_enumerator_is_not_part_of_the_requirement():
+    text = "二、关于垃圾分类。（一）各社区要在9月底前实现垃圾分类宣传全覆盖；二是区城管局要在10月底前完成验收。"
+    first, second = items(text, "2020-09-14")
+    assert first.requirement == "各社区要在9月底前实现垃圾分类宣传全覆盖"
+    assert second.requirement == "区城管局要在10月底前完成验收"
+    assert text[first.start : first.end] == first.requirement
 
 
 def test_text_checks():
