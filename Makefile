@@ -74,6 +74,7 @@ messages: install
 bench: install
 	$(PY) bench/locate.py
 	$(PY) bench/worktime.py
+	$(PY) bench/extraction.py
 
 ## The background worker (lights, reminders, escalations, outbox delivery).
 worker: install

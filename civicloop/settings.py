@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "civicloop.notify",
     "civicloop.cases",
     "civicloop.evaluation",
+    "civicloop.supervision",
     "civicloop.api",
     "civicloop.console",
     "civicloop.portal",
