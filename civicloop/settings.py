@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicloop.notify",
     "civicloop.cases",
     "civicloop.evaluation",
+    "civicloop.supervision",
     "civicloop.api",
     "civicloop.console",
     "civicloop.portal",

@@ -25,6 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicloop.cases.timekeeping import BATCH_SIZE, run_pass
+from civicloop.core import periodic
 
 logger = logging.getLogger("civicloop.worker")
 
@@ -76,6 +77,8 @@ class Command(BaseCommand):
         while not stop.is_set():
             started = timezone.now()
             try:
+                # Passes of upper apps (supervision …), registered in their ready().
+                extra = periodic.run_all(should_stop=stop.is_set)
                 report = run_pass(
                     batch_size=batch_size, delivery_limit=delivery_limit, should_stop=stop.is_set
                 )
@@ -88,6 +91,9 @@ class Command(BaseCommand):
                 stamp = timezone.localtime(started).strftime("%Y-%m-%d %H:%M:%S")
                 self.stdout.write(_("%(time)s worker pass: %(report)s.") % {
                     "time": stamp, "report": report})  # fmt: skip
+                for _name, extra_report in extra:
+                    if extra_report is not None:
+                        self.stdout.write(f"  {extra_report}")
                 for message_id, error in report.delivery.errors if report.delivery else ():
                     self.stderr.write(f"  #{message_id}: {error}")
             if once or stop.is_set():
