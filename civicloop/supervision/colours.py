@@ -10,7 +10,7 @@ Seen on a day ``today`` (the deadline is the end of its day):
 
 Red beats yellow, yellow beats blue. Working days come from the work calendar
 (:mod:`civicloop.worktime`: weekends, statutory holidays, make-up workdays), so
-a deadline after a holiday turns blue later than one after a plain weekend.
+a holiday before the deadline turns the sheet blue earlier in calendar days.
 An item that reported completion, passed review or is closed keeps the colour
 it had when it left the running states.
 """

@@ -52,3 +52,6 @@ def new_item(sup, **overrides):
     }  # fmt: skip
     data.update(overrides)
     return register_item(sup["actors"]["supervisor"], at=T0, **data)
+
+
+from civicloop.notify.tests.conftest import robot  # noqa: E402,F401  (the local webhook)
