@@ -39,7 +39,7 @@ def sup(loop, django_user_model):
     west, east = loop["offices"]["west"], loop["offices"]["east"]
     responsible = Person.objects.get(name="leader_west")
     return {**loop, "actors": actors, "west": west, "east": east, "responsible": responsible,
-            "settings": config}  # fmt: skip
+            "settings": config, "west_street": loop["west"], "east_street": loop["east"]}  # fmt: skip
 
 
 def new_item(sup, **overrides):
@@ -55,3 +55,26 @@ def new_item(sup, **overrides):
 
 
 from civicloop.notify.tests.conftest import robot  # noqa: E402,F401  (the local webhook)
+
+
+def make_campaign(sup, rows=4):
+    from civicloop.supervision.actions.campaigns import create_campaign
+    from civicloop.supervision.models import CampaignRow
+
+    campaign = create_campaign(
+        sup["actors"]["supervisor"], code="access-2019", name="无物业小区智能门禁",
+        deadline="2019-07-30", row_noun="compound", done_field="installed",
+        fields=[{"key": "installed", "label": "已安装", "kind": "bool"},
+                {"key": "enrolled", "label": "已录入居民", "kind": "int"},
+                {"key": "rate", "label": "录入率", "kind": "percent"},
+                {"key": "note", "label": "备注", "kind": "text"}],
+    )  # fmt: skip
+    for n in range(rows):
+        west = n % 2 == 0
+        CampaignRow.objects.create(
+            campaign=campaign, key=f"C{n + 1:03d}", name=f"测试小区{n + 1}号院（合成）",
+            street=sup["west_street"] if west else sup["east_street"],
+            unit=sup["west"] if west else sup["east"], deadline="2019-07-30",
+            values={"installed": n == 0, "enrolled": 10 * n}, done=n == 0, updated_at=T0,
+        )  # fmt: skip
+    return campaign
