@@ -151,9 +151,15 @@ def person_value(value, field: str, unit: Unit | None) -> Person:
 
 
 def deadline_after(start: datetime.date, days: int) -> datetime.date:
-    """The date ``days`` working days after ``start`` (through the work calendar)."""
+    """The date ``days`` working days after ``start`` (through the work calendar).
+
+    As in Chinese administrative practice (期间开始之日不计算在内) the start day
+    itself does not count: 5 working days from Monday end on the next Monday.
+    """
     begin = datetime.datetime.combine(
-        start, datetime.time.min, tzinfo=timezone.get_default_timezone()
+        start + datetime.timedelta(days=1),
+        datetime.time.min,
+        tzinfo=timezone.get_default_timezone(),
     )
     at = worktime.deadline_for(begin, days, worktime.TimeUnit.WORKING_DAYS).at
     return timezone.localtime(at).date()

@@ -82,9 +82,10 @@ def test_extension_requested_and_approved(sup):
 
 
 def test_deadline_in_working_days_skips_the_holiday(sup):
-    # 2025-04-04 (Friday) is Qingming: 5 working days from Tuesday 1 April end on Tuesday 8 April.
+    # 2025-04-04 (Friday) is Qingming; the start day does not count: 5 working days from
+    # Tuesday 1 April are 2, 3, 7, 8 and 9 April.
     item = new_item(sup, start="2025-04-01", deadline=None, deadline_days=5)
-    assert item.deadline == datetime.date(2025, 4, 8) and item.deadline_days == 5
+    assert item.deadline == datetime.date(2025, 4, 9) and item.deadline_days == 5
 
 
 def test_a_stale_version_is_a_conflict_and_the_wrong_state_is_refused(sup):
