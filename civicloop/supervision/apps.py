@@ -12,3 +12,9 @@ class SupervisionConfig(AppConfig):
         from . import timekeeping
 
         periodic.register("supervision", timekeeping.run_pass)
+
+        from civicloop.evaluation import sections
+
+        from . import reporting
+
+        sections.register("supervision", reporting.bulletin_section, reporting.ledger_sheet)

@@ -90,7 +90,7 @@ class SupervisionSettings(models.Model):
     )  # fmt: skip
     case_weight = models.DecimalField(
         _("weight of the case-loop evaluation"), max_digits=4, decimal_places=2, default=0.3,
-        help_text=_("0 ranks on supervision alone; 0.3 takes 30 % from the case-loop composite."),
+        help_text=_("0 ranks on supervision alone; 0.3 takes 30 percent from the case-loop composite."),
     )  # fmt: skip
     weight_on_time = models.PositiveSmallIntegerField(_("weight: on-time rate"), default=60)
     weight_not_overdue = models.PositiveSmallIntegerField(_("weight: not overdue"), default=20)

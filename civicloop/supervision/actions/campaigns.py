@@ -421,7 +421,7 @@ def export_rows(campaign: Campaign, rows=None, *, kind: str = "xlsx") -> bytes:
 
 
 KIND_LABELS = {
-    "bool": gettext_lazy("yes/no"), "int": gettext_lazy("number"),
+    "bool": gettext_lazy("yes/no"), "int": gettext_lazy("whole number"),
     "percent": gettext_lazy("percentage"), "text": gettext_lazy("text"),
     "date": gettext_lazy("date"),
 }  # fmt: skip

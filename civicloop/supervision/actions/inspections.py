@@ -98,7 +98,7 @@ def check_record_inspection(actor, *, title, on=None, road=None, note="", proble
                 )  # fmt: skip
             cleaned.append(entry)
         except Invalid as error:
-            raise Invalid(f"{_('Problem %(n)d') % {'n': index}}: {error.message}",
+            raise Invalid(_("Problem %(n)d: %(error)s") % {"n": index, "error": error.message},
                           f"{where}.{error.field}") from None  # fmt: skip
     return role, {"title": text(title, "title", required=True, limit=200), "on": day,
                   "road": road, "note": text(note, "note"), "problems": cleaned}  # fmt: skip
@@ -145,7 +145,7 @@ def do_record_inspection(actor, role, cleaned, now) -> Inspection:
                 do_assign(intake, "system", item, assign, now)
                 problem.item = item
         except Invalid as error:
-            raise Invalid(f"{_('Problem %(n)d') % {'n': entry['seq']}}: {error.message}",
+            raise Invalid(_("Problem %(n)d: %(error)s") % {"n": entry["seq"], "error": error.message},
                           f"problems[{entry['seq']}].{error.field}") from None  # fmt: skip
         problem.save()
     return inspection

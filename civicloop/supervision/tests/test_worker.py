@@ -87,7 +87,7 @@ def test_the_worker_command_runs_the_supervision_pass(sup, channels, robot):
     item = _assigned(sup)  # its deadline (2025) is long past on the real clock
     out = io.StringIO()
     call_command("worker", "--once", stdout=out)
-    assert "supervision: 1 colour changes, 1 red sheets" in out.getvalue()
+    assert "督查：1 项变色，1 张红单" in out.getvalue()  # the worker speaks Chinese
     item.refresh_from_db()
     assert item.colour == Colour.RED
     assert {r.path for r in robot.requests} == {"/wecom", "/dingtalk"}
