@@ -82,12 +82,11 @@ FORM_FIELDS = {
     "chase": [("note", "textarea")],
     "order_interview": [("on", "date"), ("note", "textarea")],
 }  # fmt: skip
-L = gettext_lazy
 FIELD_LABELS = {
-    "lead_unit": L("lead unit"), "person": L("responsible person (id or name)"), "post": L("post"),
-    "note": L("note"), "reason": L("reason"), "percent": L("done (%)"),
-    "quantity": L("quantity done"), "photos": L("photos"), "new_deadline": L("new deadline"),
-    "on": L("interview date"),
+    "lead_unit": gettext_lazy("lead unit"), "person": gettext_lazy("responsible person (id or name)"), "post": gettext_lazy("post"),
+    "note": gettext_lazy("note"), "reason": gettext_lazy("reason"), "percent": gettext_lazy("done (%)"),
+    "quantity": gettext_lazy("quantity done"), "photos": gettext_lazy("photos"), "new_deadline": gettext_lazy("new deadline"),
+    "on": gettext_lazy("interview date"),
 }  # fmt: skip
 PAGE_SIZE = 50
 
