@@ -227,7 +227,7 @@ class _Plan:
     def run(self) -> int:
         """Run every step; a step an action refuses is skipped (counted), never half done."""
         refused = 0
-        for _at_, _n, fn in sorted(self.steps, key=lambda s: (s[0], s[1])):
+        for _when, _n, fn in sorted(self.steps, key=lambda s: (s[0], s[1])):
             try:
                 fn()
             except (ActionError, KeyError):
