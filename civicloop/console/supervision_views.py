@@ -190,6 +190,58 @@ def bulk(request):
     return redirect(request.POST.get("next") or "console:sv_items")
 
 
+REGISTER_FIELDS = ("title", "requirement", "source", "source_title", "source_date", "minutes",
+                   "lead_unit", "person", "post", "responsibility", "start", "deadline",
+                   "deadline_days", "target_quantity", "target_noun", "target_at_least",
+                   "reporting", "reporting_days", "case")  # fmt: skip
+
+
+@staff_view
+def register(request):
+    """The office (or a district leader) registers an item; ``?case=`` escalates a case."""
+    from civicloop.cases.models import Case
+    from civicloop.supervision.models import Reporting, SourceKind
+
+    actor = request.actor
+    if not actor.has(Role.SUPERVISOR, Role.LEADER, Role.ADMINISTRATOR):
+        raise Http404("The office and leaders only.")
+    case = None
+    case_id = request.POST.get("case") or request.GET.get("case") or ""
+    if case_id.isdigit():
+        case = Case.objects.filter(pk=int(case_id)).select_related("small_class").first()
+    values = {"source": "case" if case else "meeting", "reporting": "one_off",
+              "start": _today().isoformat(), "case": case.pk if case else ""}  # fmt: skip
+    if case is not None:
+        values.update(title=f"{case.number} {case.small_class.name}", requirement=case.description)
+    error, field, status = "", "", 200
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in REGISTER_FIELDS}
+        data = {k: v for k, v in values.items() if v != ""}
+        data["cooperating_units"] = request.POST.getlist("cooperating_units")
+        data["target_at_least"] = "true" if request.POST.get("target_at_least") else ""
+        data["photos"], data["files"] = (
+            request.FILES.getlist("photos"),
+            request.FILES.getlist("files"),
+        )
+        if case is not None:
+            data["case"] = case
+        else:
+            data.pop("case", None)
+        try:
+            item = sv.register_item(actor, **data)
+        except ActionError as exc:
+            error, field, status = exc.message, exc.field or "", exc.status
+        else:
+            messages.success(request, _("Registered: %(number)s.") % {"number": item.number})
+            return redirect("console:sv_item", pk=item.pk)
+    return render(request, "console/sv/register.html", {
+        "values": values, "error": error, "field": field, "case": case,
+        "units": Unit.objects.filter(is_active=True).order_by("kind", "name"),
+        "sources": SourceKind.choices, "reportings": Reporting.choices,
+        "chosen_units": request.POST.getlist("cooperating_units"),
+    }, status=status)  # fmt: skip
+
+
 @staff_view
 def mine(request):
     """A unit's page: its items (lead or cooperating) and its campaign rows with inline progress."""
@@ -437,6 +489,51 @@ def inspections(request):
     return render(request, "console/sv/inspections.html", {"inspections": queryset[:100]})
 
 
+PROBLEM_ROWS = 5
+
+
+@staff_view
+def inspection_new(request):
+    """A leader records an inspection: up to five problems, each a case or an item."""
+    from civicloop.geo.models import Road
+    from civicloop.supervision.actions.inspections import record_inspection
+
+    actor = request.actor
+    if not actor.has(Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR):
+        raise Http404("Leaders and the office only.")
+    error, status = "", 200
+    posted = request.POST if request.method == "POST" else {}
+    rows = []
+    for n in range(1, PROBLEM_ROWS + 1):
+        rows.append({k: posted.get(f"p{n}-{k}", "") for k in
+                     ("text", "lon", "lat", "unit", "deadline", "outcome", "category")})  # fmt: skip
+    if request.method == "POST":
+        problems = []
+        for n, row in enumerate(rows, start=1):
+            if not row["text"].strip():
+                continue
+            problem = dict(row)
+            if request.FILES.get(f"p{n}-photo"):
+                problem["photo"] = request.FILES[f"p{n}-photo"]
+            problems.append(problem)
+        road_id = request.POST.get("road", "")
+        road = Road.objects.filter(pk=int(road_id)).first() if road_id.isdigit() else None
+        try:
+            inspection = record_inspection(actor, title=request.POST.get("title", ""),
+                                           on=request.POST.get("on") or None, road=road,
+                                           note=request.POST.get("note", ""), problems=problems)  # fmt: skip
+        except ActionError as exc:
+            error, status = exc.message, exc.status
+        else:
+            messages.success(request, _("Inspection recorded."))
+            return redirect("console:sv_inspection", pk=inspection.pk)
+    return render(request, "console/sv/inspection_new.html", {
+        "rows": rows, "error": error, "posted": posted,
+        "units": Unit.objects.filter(is_active=True).order_by("kind", "name"),
+        "roads": Road.objects.order_by("code"), "outcomes": InspectionProblem.Outcome.choices,
+    }, status=status)  # fmt: skip
+
+
 @staff_view
 def inspection_detail(request, pk):
     if not sees_all(request.actor):
@@ -475,6 +572,7 @@ urlpatterns = [
     path("supervision/desk/", desk, name="sv_desk"),
     path("supervision/items/", items, name="sv_items"),
     path("supervision/items/bulk/", bulk, name="sv_bulk"),
+    path("supervision/items/new/", register, name="sv_register"),
     path("supervision/items/<int:pk>/", item_detail, name="sv_item"),
     path("supervision/items/<int:pk>/act/<slug:name>/", item_act, name="sv_item_act"),
     path("supervision/mine/", mine, name="sv_mine"),
@@ -485,6 +583,7 @@ urlpatterns = [
     path("supervision/campaigns/<int:pk>/export/", campaign_export, name="sv_campaign_export"),
     path("supervision/campaigns/<int:pk>/import/", campaign_import, name="sv_campaign_import"),
     path("supervision/inspections/", inspections, name="sv_inspections"),
+    path("supervision/inspections/new/", inspection_new, name="sv_inspection_new"),
     path("supervision/inspections/<int:pk>/", inspection_detail, name="sv_inspection"),
     path("supervision/rankings/", rankings, name="sv_rankings"),
 ]

@@ -524,3 +524,98 @@ def update_campaign_row(request, campaign_id: int, row_id: int, payload: RowIn):
     return row_out(
         who, CampaignRow.objects.select_related("street", "unit", "person").get(pk=row_id)
     )
+
+
+# --- on-site inspections ---------------------------------------------------------------
+
+
+class InspectionIn(Schema):
+    title: str
+    on: str | None = Field(None, description="The day (default today).")
+    road: str | None = Field(None, description="Road id or name.")
+    note: str = ""
+    problems: str = Field(
+        ...,
+        description="JSON list of problems: {text, lon, lat, unit (id or code), deadline, "
+        "outcome ('case' or 'item'), category (for a case: small class code, e.g. C0307), "
+        "person, post (for an item), photo (index into the uploaded photos)}.",
+    )
+
+
+class ProblemOut(Schema):
+    seq: int
+    text: str
+    unit: RefOut
+    deadline: str
+    outcome: str
+    case: int | None
+    case_number: str | None
+    case_state: str | None
+    item: int | None
+    item_number: str | None
+    item_state: str | None
+
+
+class InspectionOut(Schema):
+    id: int
+    title: str
+    on: str
+    leader: str
+    problems: list[ProblemOut]
+
+
+def inspection_out(inspection) -> dict:
+    problems = inspection.problems.select_related("unit", "case", "item").order_by("seq")
+    return {"id": inspection.pk, "title": inspection.title, "on": inspection.on.isoformat(),
+            "leader": inspection.leader.name,
+            "problems": [{"seq": p.seq, "text": p.text, "unit": _ref(p.unit),
+                          "deadline": p.deadline.isoformat(), "outcome": p.outcome,
+                          "case": p.case_id, "case_number": p.case.number if p.case_id else None,
+                          "case_state": p.case.state if p.case_id else None, "item": p.item_id,
+                          "item_number": p.item.number if p.item_id else None,
+                          "item_state": p.item.state if p.item_id else None} for p in problems]}  # fmt: skip
+
+
+@router.post("/supervision/inspections", response={201: InspectionOut, **ERRORS})
+def record(request, payload: Form[InspectionIn], photos: list[UploadedFile] = PHOTOS):
+    """A leader's on-site inspection: each problem becomes a dispatched case or an item."""
+    import json
+
+    from civicloop.geo.models import Road
+    from civicloop.supervision.actions.inspections import record_inspection
+
+    try:
+        problems = json.loads(payload.problems)
+        if not isinstance(problems, list) or not all(isinstance(p, dict) for p in problems):
+            raise ValueError
+    except ValueError:
+        raise Invalid(_("problems must be a JSON list of objects."), "problems") from None
+    photos = list(photos or ())
+    for problem in problems:
+        index = problem.get("photo")
+        if index is not None:
+            if not isinstance(index, int) or not 0 <= index < len(photos):
+                raise Invalid(_("A problem names a photo that was not uploaded."), "photos")
+            problem["photo"] = photos[index]
+    road = None
+    if payload.road:
+        value = payload.road.strip()
+        road = Road.objects.filter(name=value).first() or (
+            Road.objects.filter(pk=int(value)).first() if value.isdigit() else None)  # fmt: skip
+        if road is None:
+            raise Invalid(_("There is no such road: %(value)s.") % {"value": value}, "road")
+    inspection = record_inspection(actor(request), title=payload.title, on=payload.on, road=road,
+                                   note=payload.note, problems=problems)  # fmt: skip
+    return Status(201, inspection_out(inspection))
+
+
+@router.get("/supervision/inspections/{inspection_id}", response={200: InspectionOut, **ERRORS})
+def inspection_detail(request, inspection_id: int):
+    """An inspection and what became of each problem (leaders and the office)."""
+    from civicloop.supervision.models import Inspection
+    from civicloop.supervision.rules import sees_all
+
+    inspection = Inspection.objects.select_related("leader").filter(pk=inspection_id).first()
+    if inspection is None or not sees_all(actor(request)):
+        raise not_found(_("There is no such inspection."))
+    return inspection_out(inspection)

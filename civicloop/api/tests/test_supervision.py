@@ -137,3 +137,36 @@ def test_constant_query_counts(sup, client_of):
                                    deadline="2019-07-30", updated_at=T0)  # fmt: skip
     many = [count(c, p, q) for c in (office, west) for p, q in paths]
     assert many == few
+
+
+def test_an_inspection_from_a_phone(sup, client_of, photo):
+    import json
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    leader = client_of("district_leader")
+    problems = [
+        {"text": "桥下垃圾堆积", "lon": 113.602, "lat": 34.703, "unit": "SW", "deadline": "2099-01-10",
+         "outcome": "case", "category": "E0102", "photo": 0},
+        {"text": "街角游园缺座椅", "lon": 113.612, "lat": 34.703, "unit": "SE", "deadline": "2099-01-31",
+         "outcome": "item"},
+    ]  # fmt: skip
+    files = {"photos": [SimpleUploadedFile("p.jpg", photo(), content_type="image/jpeg")]}
+    response = leader.client.post(
+        "/api/supervision/inspections",
+        {"title": "测试路督查", "problems": json.dumps(problems), **files},
+        HTTP_AUTHORIZATION=f"Bearer {leader.key}",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    body = response.json()
+    first, second = body["problems"]
+    assert first["case_state"] == "dispatched" and first["unit"]["code"] == "SW"
+    assert second["item_state"] == "assigned"
+    assert leader.get(f"/api/supervision/inspections/{body['id']}").json() == body
+    assert (
+        client_of("handler_west").get(f"/api/supervision/inspections/{body['id']}").status_code
+        == 404
+    )
+    response = leader.client.post("/api/supervision/inspections", {"title": "x", "problems": "[1"},
+                                  HTTP_AUTHORIZATION=f"Bearer {leader.key}")  # fmt: skip
+    assert response.status_code == 400 and response.json()["field"] == "problems"

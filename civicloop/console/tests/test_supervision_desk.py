@@ -117,3 +117,54 @@ def test_constant_query_counts_on_every_list(sup, as_user):
                                    street=sup["west_street"], deadline="2019-07-30", updated_at=T0)  # fmt: skip
     many = [_count(c, p) for c, p in paths]
     assert many == few
+
+
+def test_register_from_the_console_and_escalate_a_case(sup, as_user, photo):
+    from civicloop.cases.actions import report_case
+
+    office = as_user("supervisor")
+    form = {"title": "陇海路立面整治", "requirement": "逐段整治", "source": "meeting",
+            "lead_unit": sup["west"].pk, "person": "leader_west", "post": "主任",
+            "responsibility": "牵头", "start": "2025-03-10", "deadline": "2025-03-01"}  # fmt: skip
+    response = office.post("/console/supervision/items/new/", form)
+    assert response.status_code == 400 and b'data-field="deadline"' in response.content
+    assert not Item.objects.exists()
+    response = office.post(
+        "/console/supervision/items/new/", {**form, "deadline": "", "deadline_days": "5"}
+    )
+    item = Item.objects.get()
+    assert response.url == f"/console/supervision/items/{item.pk}/"
+    case = report_case(sup["actors"]["inspector"], source="inspector", category="E0102",
+                       lon=113.602, lat=34.703, description="垃圾堆积", at=T0)  # fmt: skip
+    page = office.get(f"/console/cases/{case.pk}/").content.decode()
+    assert 'id="escalate-case"' in page
+    page = office.get(f"/console/supervision/items/new/?case={case.pk}").content.decode()
+    assert case.number in page
+    office.post(
+        "/console/supervision/items/new/", {**form, "deadline": "2025-03-20", "case": case.pk}
+    )
+    linked = Item.objects.get(case=case)
+    assert linked.source == "case"
+    assert linked.number in office.get(f"/console/cases/{case.pk}/").content.decode()
+    assert case.number in office.get(f"/console/supervision/items/{linked.pk}/").content.decode()
+
+
+def test_a_leader_records_an_inspection_in_the_console(sup, as_user):
+    from civicloop.supervision.models import Inspection
+
+    leader = as_user("district_leader")
+    assert leader.get("/console/supervision/inspections/new/").status_code == 200
+    form = {"title": "测试路督查", "on": "2025-03-10",
+            "p1-text": "桥下垃圾", "p1-lon": "113.602", "p1-lat": "34.703", "p1-unit": "SW",
+            "p1-deadline": "2025-03-12", "p1-outcome": "case", "p1-category": "E0102",
+            "p2-text": "游园缺座椅", "p2-lon": "113.612", "p2-lat": "34.703", "p2-unit": "NOPE",
+            "p2-deadline": "2025-03-31", "p2-outcome": "item"}  # fmt: skip
+    response = leader.post("/console/supervision/inspections/new/", form)
+    assert response.status_code == 400 and "Problem 2" in response.content.decode()
+    assert not Inspection.objects.exists()
+    response = leader.post("/console/supervision/inspections/new/", {**form, "p2-unit": "SE"})
+    inspection = Inspection.objects.get()
+    assert response.url == f"/console/supervision/inspections/{inspection.pk}/"
+    page = leader.get(response.url).content.decode()
+    assert page.count('class="problem-row"') == 2
+    assert as_user("handler_west").get("/console/supervision/inspections/new/").status_code == 404

@@ -34,6 +34,7 @@ def sup(loop, django_user_model):
     config = SupervisionSettings.get()
     config.office = loop["supervision"]
     config.save()
+    loop["users"]["district_leader"] = user  # shared with the API and console fixtures
     actors = dict(loop["actors"])
     actors["district_leader"] = actor_for(user)
     west, east = loop["offices"]["west"], loop["offices"]["east"]
