@@ -170,3 +170,15 @@ def test_an_inspection_from_a_phone(sup, client_of, photo):
     response = leader.client.post("/api/supervision/inspections", {"title": "x", "problems": "[1"},
                                   HTTP_AUTHORIZATION=f"Bearer {leader.key}")  # fmt: skip
     assert response.status_code == 400 and response.json()["field"] == "problems"
+
+
+def test_in_the_openapi_document(client):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    for path in ("/api/supervision/items", "/api/supervision/items/{item_id}",
+                 "/api/supervision/items/{item_id}/actions/sign", "/api/supervision/campaigns",
+                 "/api/supervision/campaigns/{campaign_id}/rows",
+                 "/api/supervision/campaigns/{campaign_id}/rows/{row_id}",
+                 "/api/supervision/inspections"):  # fmt: skip
+        assert path in paths, path
+    item = paths["/api/supervision/items"]["get"]["responses"]["200"]
+    assert item

@@ -89,11 +89,9 @@ class Command(BaseCommand):
                 logger.exception("worker: the pass failed")
             else:
                 stamp = timezone.localtime(started).strftime("%Y-%m-%d %H:%M:%S")
+                text = "; ".join([str(report), *(str(r) for _n, r in extra if r is not None)])
                 self.stdout.write(_("%(time)s worker pass: %(report)s.") % {
-                    "time": stamp, "report": report})  # fmt: skip
-                for _name, extra_report in extra:
-                    if extra_report is not None:
-                        self.stdout.write(f"  {extra_report}")
+                    "time": stamp, "report": text})  # fmt: skip
                 for message_id, error in report.delivery.errors if report.delivery else ():
                     self.stderr.write(f"  #{message_id}: {error}")
             if once or stop.is_set():
