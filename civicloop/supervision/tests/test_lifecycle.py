@@ -117,3 +117,28 @@ def test_history_is_append_only_through_actions(sup):
     actions.assign(sup["actors"]["supervisor"], item, at=T0)
     assert ItemEvent.objects.filter(item=item).count() == 2
     assert Item.objects.get(pk=item.pk).version == 2
+
+
+def test_progress_with_photos_and_files(sup, photo, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from civicloop.core.errors import Invalid
+
+    settings.MEDIA_ROOT = tmp_path
+    a = sup["actors"]
+    item = new_item(sup)
+    actions.assign(a["supervisor"], item, at=T0)
+    actions.sign(a["handler_west"], item, at=T0)
+    pdf = SimpleUploadedFile("方案.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    actions.report_progress(a["handler_west"], item, note="附照片和方案", percent=20,
+                            photos=[photo()], files=[pdf], at=T0)  # fmt: skip
+    [line] = [x for x in timeline(item) if x.action == "report_progress"]
+    assert sorted(att.is_photo for att in line.attachments) == [False, True]
+    with pytest.raises(Invalid) as refused:
+        actions.report_progress(a["handler_west"], item, note="x", photos=[b"not an image"])
+    assert refused.value.field == "photos"
+    exe = SimpleUploadedFile("x.exe", b"MZ", content_type="application/octet-stream")
+    with pytest.raises(Invalid) as refused:
+        actions.report_progress(a["handler_west"], item, note="x", files=[exe])
+    assert refused.value.field == "files"
+    assert item.attachments.count() == 2
