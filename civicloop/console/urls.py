@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import supervision_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -31,3 +31,4 @@ urlpatterns = [
     path("hotline/", views.report, {"source": "hotline"}, name="hotline"),
     path("evidence/<int:pk>/<slug:variant>/", views.evidence_file, name="evidence"),
 ]
+urlpatterns += supervision_views.urlpatterns  # the supervision desk (督查督办)

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from . import charts, periods
+from . import charts, periods, sections
 from .indicators import evaluate, overdue_cases, summary
 from .periods import Period
 
@@ -81,6 +81,8 @@ def context(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
         "overdue": overdue[:OVERDUE_LIMIT],
         "overdue_more": len(overdue) > OVERDUE_LIMIT,
         "overdue_limit": OVERDUE_LIMIT,
+        # Sections of upper apps (supervision …), registered in their ready().
+        "sections": mark_safe(sections.bulletin_html(period)),  # noqa: S308 (rendered templates)
     }
 
 

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 
 from civicloop.cases.models import Case
 
+from . import sections
 from .indicators import SCOPES, Table, evaluate
 from .periods import Period
 
@@ -174,6 +175,7 @@ def build_ledger(
         _case_sheet(workbook, cases if cases is not None else period_cases(period))
         for key in scopes or SCOPES:
             _indicator_sheet(workbook, evaluate(key, period, as_of=as_of))
+        sections.add_ledger_sheets(workbook, period)  # upper apps' sheets (supervision …)
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

@@ -29,7 +29,7 @@ def formula_case(month, loop):
 def test_ledger_workbook(formula_case, month, loop):
     data = build_ledger(JUNE, as_of=AS_OF)
     book = load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["案件", "处置单位", "街道", "社区", "单元网格", "路长", "监督员",
+    assert book.sheetnames[:10] == ["案件", "处置单位", "街道", "社区", "单元网格", "路长", "监督员",
                                "受理员", "值班长", "派遣员"]  # fmt: skip
     cases = book["案件"]
     header = [c.value for c in cases[1]]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from civicloop.cases.timekeeping import BATCH_SIZE, run_pass
 from civicloop.core.models import Heartbeat
+from civicloop.core import periodic
 
 logger = logging.getLogger("civicloop.worker")
 
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         while not stop.is_set():
             started = timezone.now()
             try:
+                # Passes of upper apps (supervision …), registered in their ready().
+                extra = periodic.run_all(should_stop=stop.is_set)
                 report = run_pass(
                     batch_size=batch_size, delivery_limit=delivery_limit, should_stop=stop.is_set
                 )
@@ -86,10 +89,11 @@ class Command(BaseCommand):
                 # A lost database connection or the like: log it, try again later.
                 logger.exception("worker: the pass failed")
             else:
-                Heartbeat.beat("worker", note=str(report)[:200])
                 stamp = timezone.localtime(started).strftime("%Y-%m-%d %H:%M:%S")
+                text = "; ".join([str(report), *(str(r) for _n, r in extra if r is not None)])
+                Heartbeat.beat("worker", note=text[:200])
                 self.stdout.write(_("%(time)s worker pass: %(report)s.") % {
-                    "time": stamp, "report": report})  # fmt: skip
+                    "time": stamp, "report": text})  # fmt: skip
                 for message_id, error in report.delivery.errors if report.delivery else ():
                     self.stderr.write(f"  #{message_id}: {error}")
             if once or stop.is_set():

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from civicloop.demo import supervision as supervision_demo
 from civicloop.demo.builder import DemoRefused, build
 from civicloop.demo.history import default_days, default_per_day
 from civicloop.demo.open311 import ensure_demo_client
@@ -38,6 +39,7 @@ class Command(BaseCommand):
             report = build(history=days != 0, days=days, per_day=per_day, seed=options["seed"])
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
+        supervision_demo.build(report)  # items, campaigns, the 陇海路 inspection (督查督办)
         if report.reused:
             self.stdout.write(_("The Erqi demo data is already there; reusing it."))
         else:
