@@ -9,6 +9,7 @@ from civicloop.cases.models.case import (
     Case,
     CaseEvent,
     CaseFollower,
+    CaseQuerySet,
     CaseRequest,
     DailySequence,
     Evidence,
@@ -18,6 +19,9 @@ from civicloop.cases.models.case import (
     Source,
     State,
     SupervisionOrder,
+    distance_m,
+    near_lookup,
+    overdue_q,
 )
 from civicloop.cases.models.catalogue import (
     CategoryClass,
@@ -30,6 +34,10 @@ from civicloop.cases.models.catalogue import (
 )
 
 __all__ = [
+    "CaseQuerySet",
+    "distance_m",
+    "near_lookup",
+    "overdue_q",
     "HANDLING_STATES",
     "OPEN_STATES",
     "SOURCES_NEEDING_VERIFICATION",
