@@ -50,6 +50,8 @@ def result(request, case_id: int, *, req=None, order=None, evidence=()) -> dict:
     case = (
         visible_cases(who, Case.objects.filter(pk=case_id)).select_related(*DETAIL_RELATED).first()
     )
+    if req is not None and case is not None and req.case_id == case.pk:
+        req.case = case  # can_decide reads the case's state
     return {
         "case": detail_out(who, case) if case is not None else None,
         "request": request_out(req, who) if req is not None else None,
@@ -229,21 +231,6 @@ def add_evidence(request, who, case_id, p, photos):
 
 # --- decisions on requests and replies to supervision orders -----------------------
 
-APPROVE = {
-    CaseRequest.Kind.RETURN: loop.approve_return,
-    CaseRequest.Kind.EXTENSION: loop.approve_extension,
-    CaseRequest.Kind.SUSPENSION: loop.approve_suspension,
-    CaseRequest.Kind.VOID: loop.approve_void,
-    CaseRequest.Kind.REOPEN: loop.approve_reopen,
-}
-REJECT = {
-    CaseRequest.Kind.RETURN: loop.reject_return,
-    CaseRequest.Kind.EXTENSION: loop.reject_extension,
-    CaseRequest.Kind.SUSPENSION: loop.reject_suspension,
-    CaseRequest.Kind.VOID: loop.reject_void,
-    CaseRequest.Kind.REOPEN: loop.reject_reopen,
-}
-
 
 def _visible_request(request, request_id: int) -> CaseRequest:
     found = CaseRequest.objects.filter(pk=request_id).first()
@@ -263,7 +250,7 @@ def approve_request(request, request_id: int, payload: Form[DecisionIn]):
     kwargs = {"note": payload.note}
     if req.kind == CaseRequest.Kind.EXTENSION and payload.hours is not None:
         kwargs["hours"] = payload.hours
-    APPROVE[req.kind](actor(request), req.pk, **kwargs)
+    loop.decision(req.kind, "approve")(actor(request), req.pk, **kwargs)
     req.refresh_from_db()
     return result(request, req.case_id, req=req)
 
@@ -272,7 +259,7 @@ def approve_request(request, request_id: int, payload: Form[DecisionIn]):
 def reject_request(request, request_id: int, payload: Form[DecisionIn]):
     """Reject a request; the unit that asked is told."""
     req = _visible_request(request, request_id)
-    REJECT[req.kind](actor(request), req.pk, note=payload.note)
+    loop.decision(req.kind, "reject")(actor(request), req.pk, note=payload.note)
     req.refresh_from_db()
     return result(request, req.case_id, req=req)
 

@@ -184,7 +184,9 @@ def my_work(request, paging: Query[PageIn]):
         requests = CaseRequest.objects.filter(
             case_id__in=[c.pk for c in result["items"]], status=CaseRequest.Status.PENDING
         ).select_related("unit", "requested_by__person")
+        by_id = {c.pk: c for c in result["items"]}
         for r in requests:
+            r.case = by_id[r.case_id]  # can_decide reads the case's state: no query per request
             pending.setdefault(r.case_id, []).append(request_out(r, who))
     result["items"] = [
         {**case_out(c), "actions": actions_for(who, c), "pending_requests": pending.get(c.pk, [])}

@@ -2,6 +2,7 @@
 with their history, evidence, requests and orders (:mod:`.case`)."""
 
 from civicloop.cases.models.case import (
+    BOX_LATITUDE,
     HANDLING_STATES,
     OPEN_STATES,
     SOURCES_NEEDING_VERIFICATION,
@@ -34,6 +35,7 @@ from civicloop.cases.models.catalogue import (
 )
 
 __all__ = [
+    "BOX_LATITUDE",
     "CaseQuerySet",
     "distance_m",
     "near_lookup",

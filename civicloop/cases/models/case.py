@@ -81,6 +81,11 @@ def new_tracking_code() -> str:
 
 #: Metres per degree of latitude (and of longitude at the equator).
 METRES_PER_DEGREE = 111_195.0
+#: The latitude at which a box around a point whose latitude SQL cannot take the
+#: cosine of (a subquery's ``OuterRef``) gets its width: north of the whole
+#: district (Erqi lies at about 34.6–34.8°N), so the box is never narrower than
+#: the radius anywhere in it.
+BOX_LATITUDE = 35.0
 
 
 def overdue_q(now) -> Q:
