@@ -49,19 +49,25 @@ from .base import (
 )
 from .centre import (
     accept_case,
+    accept_change,
     apply,
     assign_inspector,
+    cancel_change,
+    cancelled_note,
     check_accept,
     check_assign_inspector,
     check_close,
     check_dispatch,
     check_file,
+    check_inspector,
     check_merge,
     check_refuse,
     check_send_for_verification,
     check_verify,
     close_case,
+    close_change,
     dispatch_case,
+    dispatch_change,
     do_accept,
     do_assign_inspector,
     do_close,
@@ -72,14 +78,22 @@ from .centre import (
     do_send_for_verification,
     do_verify,
     file_case,
+    file_change,
     merge_case,
+    merge_change,
     refuse_case,
+    refuse_change,
     send_for_verification,
+    send_for_verification_change,
+    unit_of,
     verify_case,
+    verify_change,
+    write_dispatch,
 )
 from .evidence import add_evidence, check_add_evidence, check_photos, do_add_evidence
 from .handling import (
     check_case,
+    check_change,
     check_check,
     check_resume,
     check_sign,
@@ -89,8 +103,12 @@ from .handling import (
     do_sign,
     do_submit_result,
     resume_case,
+    resume_change,
     sign_case,
+    sign_change,
     submit_result,
+    submit_result_change,
+    submitted_note,
 )
 from .intake import (
     check_report,
@@ -102,6 +120,7 @@ from .intake import (
     next_number,
     report_case,
     report_self_handled,
+    self_handle_fields,
 )
 from .public import (
     UNSATISFIED_LEVEL,
@@ -111,13 +130,21 @@ from .public import (
     do_rate,
     follow_case,
     rate_case,
+    unsatisfied_reason,
 )
 from .requests import (
+    REJECT_ACTIONS,
+    REQUEST_ACTIONS,
+    REQUEST_ROWS,
     approve_extension,
+    approve_extension_change,
     approve_reopen,
     approve_return,
+    approve_return_change,
     approve_suspension,
+    approve_suspension_change,
     approve_void,
+    approve_void_change,
     check_decision,
     check_request,
     do_approve,
@@ -128,10 +155,13 @@ from .requests import (
     reject_return,
     reject_suspension,
     reject_void,
+    reopen_extra,
+    request_data,
     request_extension,
     request_return,
     request_suspension,
     request_void,
+    returned_note,
 )
 from .supervision import (
     check_issue_supervision,
@@ -139,6 +169,7 @@ from .supervision import (
     do_issue_supervision,
     do_reply_supervision,
     issue_supervision,
+    reply_due,
     reply_supervision,
 )
 

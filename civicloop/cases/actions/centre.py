@@ -59,8 +59,13 @@ def cancel_change(case, now, action, reason, *, note, on_time_=None, data=None,
             "note": note, "on_time": on_time_, "data": data or {}}  # fmt: skip
 
 
+def cancelled_note() -> str:
+    """Why pending requests lapse when the case is cancelled."""
+    return _("The case was cancelled.")
+
+
 def lapse_on_cancel(case, actor, now) -> int:
-    return lapse_requests(case, actor, now, _("The case was cancelled."))
+    return lapse_requests(case, actor, now, cancelled_note())
 
 
 # --- accept ------------------------------------------------------------------------------
