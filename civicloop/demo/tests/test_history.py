@@ -28,8 +28,8 @@ from civicloop.cases.models import (
 from civicloop.cases.rules import RULES
 from civicloop.core.errors import Forbidden
 from civicloop.demo import history as H
-from civicloop.org.models import Role
 from civicloop.demo.history import Plan
+from civicloop.org.models import Role
 
 from .conftest import build_demo, flush
 
