@@ -52,7 +52,16 @@ from civicloop.org.models import Membership, Role
 
 from .actions import Conflict, write
 from .links import case_url
-from .models import HANDLING_STATES, OPEN_STATES, Case, CaseEvent, Light, LoopConfig, State
+from .models import (
+    HANDLING_STATES,
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    Light,
+    LoopConfig,
+    State,
+    overdue_q,
+)
 from .permissions import SYSTEM
 
 logger = logging.getLogger("civicloop.worker")
@@ -341,7 +350,7 @@ def _steps(now: datetime.datetime, config: LoopConfig) -> list[tuple[str, Q, str
         ("yellow", Q(light=Light.GREEN, yellow_at__lt=now, due_at__gte=now) & running,
          "yellow_at", _turn_yellow),
         # Index on due_at; for handling states due_at is the handling deadline.
-        ("overdue", Q(is_overdue=False, due_at__lt=now, handling_deadline__lt=now) & handling,
+        ("overdue", Q(is_overdue=False, due_at__lt=now) & overdue_q(now) & handling,
          "due_at", _mark_overdue),
     ]  # fmt: skip
     if config.remind_before_minutes:

@@ -12,7 +12,6 @@ from ninja import File, Form, Router, UploadedFile
 
 from civicloop.cases import actions as loop
 from civicloop.cases.models import Case, CaseRequest, SupervisionOrder
-from civicloop.cases.permissions import visible_cases
 
 from ..auth import actor
 from ..errors import not_found
@@ -48,7 +47,7 @@ def result(request, case_id: int, *, req=None, order=None, evidence=()) -> dict:
     """The case after the action, if the user still sees it."""
     who = actor(request)
     case = (
-        visible_cases(who, Case.objects.filter(pk=case_id)).select_related(*DETAIL_RELATED).first()
+        Case.objects.filter(pk=case_id).visible_to(who).select_related(*DETAIL_RELATED).first()
     )
     if req is not None and case is not None and req.case_id == case.pk:
         req.case = case  # can_decide reads the case's state
@@ -215,7 +214,7 @@ def supervise(request, who, case_id, p, photos):
 @_act("merge", MergeIn, summary="Merge a duplicate (合并)")
 def merge(request, who, case_id, p, photos):
     """Shift leader: this case repeats the open case ``into``."""
-    if not visible_cases(who, Case.objects.filter(pk=p.into)).exists():
+    if not Case.objects.filter(pk=p.into).visible_to(who).exists():
         raise loop.Invalid(_("There is no such case."), "into")
     loop.merge_case(who, case_id, into=p.into, note=p.note, version=p.version)
     return result(request, case_id)
@@ -236,7 +235,7 @@ def _visible_request(request, request_id: int) -> CaseRequest:
     found = CaseRequest.objects.filter(pk=request_id).first()
     if (
         found is None
-        or not visible_cases(actor(request), Case.objects.filter(pk=found.case_id)).exists()
+        or not Case.objects.filter(pk=found.case_id).visible_to(actor(request)).exists()
     ):
         raise not_found(_("There is no such request."))
     return found
@@ -270,7 +269,7 @@ def reply_supervision(request, order_id: int, payload: Form[ReplyIn]):
     order = SupervisionOrder.objects.filter(pk=order_id).first()
     if (
         order is None
-        or not visible_cases(actor(request), Case.objects.filter(pk=order.case_id)).exists()
+        or not Case.objects.filter(pk=order.case_id).visible_to(actor(request)).exists()
     ):
         raise not_found(_("There is no such supervision order."))
     order = loop.reply_supervision(actor(request), order.pk, reply=payload.reply)

@@ -23,6 +23,7 @@ from civicloop.cases.models.case import (
     distance_m,
     near_lookup,
     overdue_q,
+    past_deadline_q,
 )
 from civicloop.cases.models.catalogue import (
     CategoryClass,
@@ -39,7 +40,7 @@ __all__ = [
     "CaseQuerySet",
     "distance_m",
     "near_lookup",
-    "overdue_q",
+    "overdue_q", "past_deadline_q",
     "HANDLING_STATES",
     "OPEN_STATES",
     "SOURCES_NEEDING_VERIFICATION",

@@ -88,10 +88,15 @@ METRES_PER_DEGREE = 111_195.0
 BOX_LATITUDE = 35.0
 
 
+def past_deadline_q(at) -> Q:
+    """A unit holds the case and its handling deadline is before ``at``."""
+    return Q(state__in=HANDLING_STATES, handling_deadline__lt=at)
+
+
 def overdue_q(now) -> Q:
     """The one definition of "overdue": past the handling deadline while a unit holds
     the case, or marked overdue by the worker (it stays marked until a new deadline)."""
-    return Q(is_overdue=True) | Q(state__in=HANDLING_STATES, handling_deadline__lt=now)
+    return Q(is_overdue=True) | past_deadline_q(now)
 
 
 class CaseQuerySet(models.QuerySet):
