@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from civicloop.cases import actions
 from civicloop.cases.actions import Invalid
 from civicloop.cases.models import Case
-from civicloop.cases.rules import RULES, decider_roles, decisions_for
+from civicloop.cases.rules import RULES, decisions_for
 
 from . import forms
 
@@ -173,11 +173,6 @@ def decision_function(kind: str, decision: str):
     if decision not in ("approve", "reject") or f"{decision}_{kind}" not in RULES:
         return None
     return actions.decision(kind, decision)
-
-
-def can_decide(actor, kind: str) -> bool:
-    """Whether the actor holds a role that decides requests of ``kind`` (the rule table's)."""
-    return actor.has(*decider_roles(kind), "administrator")
 
 
 def mark_decisions(actor, requests) -> None:
