@@ -52,8 +52,6 @@ class CappedPaginator(Paginator):
         return self.count > COUNT_CAP
 
 
-
-
 def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 

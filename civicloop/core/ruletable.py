@@ -175,9 +175,12 @@ class RuleTable:
         role = actor.first_role(*candidates) if candidates else ""
         if not role:
             role = self.role_for(name, actor)  # no roles needed, or the refusal
-        if t.scope is not None and not (role == ADMINISTRATOR and t.admin):
-            if not t.scope(actor, obj):
-                self.check_scope(name, actor, obj, role)  # raises with the refusal
+        if (
+            t.scope is not None
+            and not (role == ADMINISTRATOR and t.admin)
+            and not t.scope(actor, obj)
+        ):
+            self.check_scope(name, actor, obj, role)  # raises with the refusal
         if state:
             if t.from_states and self.state_of(obj) not in t.from_states:
                 raise self.state_error(obj, t.from_states)

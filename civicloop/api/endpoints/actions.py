@@ -46,9 +46,7 @@ RESPONSES = {200: ActionOut, **ERRORS}
 def result(request, case_id: int, *, req=None, order=None, evidence=()) -> dict:
     """The case after the action, if the user still sees it."""
     who = actor(request)
-    case = (
-        Case.objects.filter(pk=case_id).visible_to(who).select_related(*DETAIL_RELATED).first()
-    )
+    case = Case.objects.filter(pk=case_id).visible_to(who).select_related(*DETAIL_RELATED).first()
     if req is not None and case is not None and req.case_id == case.pk:
         req.case = case  # can_decide reads the case's state
     return {

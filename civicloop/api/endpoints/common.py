@@ -29,7 +29,8 @@ def require_visible(request, case_id: int) -> None:
 
 def visible_detail(request, case_id: int) -> Case:
     case = (
-        Case.objects.filter(pk=case_id).visible_to(actor(request))
+        Case.objects.filter(pk=case_id)
+        .visible_to(actor(request))
         .select_related(*DETAIL_RELATED)
         .first()
     )
