@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from civicloop.cases.actions import available_actions
-from civicloop.cases.models import OPEN_STATES, CaseRequest
+from civicloop.cases.models import CaseRequest
 from civicloop.cases.permissions import Actor
+from civicloop.cases.rules import RULES, available_actions, decisions_for
 from civicloop.org.models import Role
 
 #: select_related for lists (CaseOut).
@@ -21,15 +21,6 @@ DETAIL_RELATED = (
     *CASE_RELATED, "community", "cell", "road_section", "standard", "proposed_unit",
     "assigned_inspector__person", "reporter__person",
 )  # fmt: skip
-
-#: Who decides which kind of request.
-DECIDERS = {
-    CaseRequest.Kind.RETURN: Role.DISPATCHER,
-    CaseRequest.Kind.EXTENSION: Role.DISPATCHER,
-    CaseRequest.Kind.SUSPENSION: Role.DISPATCHER,
-    CaseRequest.Kind.VOID: Role.SHIFT_LEADER,
-    CaseRequest.Kind.REOPEN: Role.SHIFT_LEADER,
-}
 
 
 def ref(obj) -> dict | None:
@@ -68,14 +59,14 @@ def case_out(case) -> dict:
 
 
 def actions_for(actor: Actor, case) -> list[str]:
-    names = available_actions(actor, case)
-    if case.state in OPEN_STATES and not actor.is_public and "add_evidence" not in names:
-        names.append("add_evidence")
-    return names
+    """The rule table's menu for ``case``, then adding photos where the table allows it."""
+    return available_actions(actor, case) + RULES.available(actor, case, kind="evidence")
 
 
 def can_decide(actor: Actor, request) -> bool:
-    return actor.has(DECIDERS[request.kind], Role.ADMINISTRATOR)
+    """Whether ``actor`` may decide ``request`` now (pending, their role, the case's state:
+    the rule table's decision rows). Reads ``request.case``."""
+    return bool(decisions_for(actor, request))
 
 
 def request_out(request, actor: Actor | None = None) -> dict:
@@ -143,6 +134,8 @@ def detail_out(actor: Actor, case) -> dict:
             "unit", "requested_by__person"
         )
     )
+    for request in requests:
+        request.case = case  # can_decide reads the case's state: no query per request
     orders = list(case.supervision_orders.select_related("unit", "issued_by__person"))
     limit = f"{case.limit_amount} {case.limit_unit}" if case.limit_amount is not None else None
     return {

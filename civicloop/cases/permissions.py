@@ -22,9 +22,7 @@ from civicloop.org.actors import SYSTEM, UNIT_ROLES, Actor, actor_for, public_ac
 from civicloop.org.models import Role
 
 from .models import Case
-
-CENTRE_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.DISPATCHER)
-SEE_ALL_ROLES = (*CENTRE_ROLES, Role.SUPERVISOR, Role.ADMINISTRATOR)
+from .rules import CENTRE_ROLES, SEE_ALL_ROLES, can_see_case
 
 __all__ = [
     "CENTRE_ROLES", "SEE_ALL_ROLES", "SYSTEM", "UNIT_ROLES", "Actor", "actor_for", "can_see",
@@ -60,4 +58,5 @@ def visible_cases(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
 
 
 def can_see(actor: Actor, case: Case) -> bool:
-    return visible_cases(actor, Case.objects.filter(pk=case.pk)).exists()
+    """Whether ``actor`` may see ``case`` (the rule table's ``can_see_case``, no query)."""
+    return bool(can_see_case(actor, case))

@@ -17,7 +17,7 @@ One **pass** (:func:`run_pass`) at a time ``now``
 4. delivers the outbox (:func:`civicloop.notify.delivery.deliver_due`).
 
 Every change of a case is the compare-and-set of
-:func:`civicloop.cases.actions._write` (the case's ``version``) with one
+:func:`civicloop.cases.actions.write` (the case's ``version``) with one
 history row (``light``, ``remind``, ``escalate``, by the system, not public)
 and its messages, each case in its own short transaction. Due cases are found
 with indexed queries (the partial indexes on ``yellow_at`` and ``due_at``,
@@ -50,8 +50,18 @@ from civicloop.notify.delivery import DeliveryReport, deliver_due
 from civicloop.notify.services import queue_for_unit
 from civicloop.org.models import Membership, Role
 
-from .actions import Conflict, _write
-from .models import HANDLING_STATES, OPEN_STATES, Case, CaseEvent, Light, LoopConfig, State
+from .actions import Conflict, write
+from .links import case_url
+from .models import (
+    HANDLING_STATES,
+    OPEN_STATES,
+    Case,
+    CaseEvent,
+    Light,
+    LoopConfig,
+    State,
+    overdue_q,
+)
 from .permissions import SYSTEM
 
 logger = logging.getLogger("civicloop.worker")
@@ -174,7 +184,7 @@ def _where(case: Case) -> str:
 
 
 def _link(case: Case) -> str:
-    return f"/console/cases/{case.pk}/"
+    return case_url(case)
 
 
 def unit_leaders(unit_id: int | None) -> list[str]:
@@ -209,7 +219,7 @@ def _turn_red(case: Case, now: datetime.datetime, config: LoopConfig, report: Pa
         note = _("The stage deadline %(deadline)s has passed: the light turned red.") % {
             "deadline": _local(case.due_at)
         }
-    _write(case, SYSTEM, ROLE, Action.LIGHT, now, fields=fields, note=note, is_public=False,
+    write(case, SYSTEM, ROLE, Action.LIGHT, now, fields=fields, note=note, is_public=False,
            data={"from": old, "to": Light.RED.value, "due_at": case.due_at.isoformat(),
                  "overdue": overdue})  # fmt: skip
     report.red += 1
@@ -222,7 +232,7 @@ def _turn_yellow(
     note = _("80%% of the time limit is used: the light turned yellow (deadline %(deadline)s).") % {
         "deadline": _local(case.due_at)
     }
-    _write(case, SYSTEM, ROLE, Action.LIGHT, now, fields={"light": Light.YELLOW}, note=note,
+    write(case, SYSTEM, ROLE, Action.LIGHT, now, fields={"light": Light.YELLOW}, note=note,
            is_public=False,
            data={"from": case.light, "to": Light.YELLOW.value,
                  "due_at": case.due_at.isoformat()})  # fmt: skip
@@ -236,7 +246,7 @@ def _mark_overdue(
     note = _("The handling deadline %(deadline)s has passed: the case is overdue.") % {
         "deadline": _local(case.handling_deadline)
     }
-    _write(case, SYSTEM, ROLE, Action.LIGHT, now, fields={"is_overdue": True}, note=note,
+    write(case, SYSTEM, ROLE, Action.LIGHT, now, fields={"is_overdue": True}, note=note,
            is_public=False,
            data={"from": case.light, "to": case.light, "overdue": True,
                  "due_at": case.handling_deadline.isoformat()})  # fmt: skip
@@ -247,7 +257,7 @@ def _remind(case: Case, now: datetime.datetime, config: LoopConfig, report: Pass
     values = {"number": case.number, "cls": case.small_class.name, "where": _where(case),
               "deadline": _local(case.handling_deadline)}  # fmt: skip
     key = f"case:{case.pk}:remind:{_deadline_key(case)}"
-    _write(case, SYSTEM, ROLE, Action.REMIND, now, fields={"escalation_level": LEVEL_REMINDED},
+    write(case, SYSTEM, ROLE, Action.REMIND, now, fields={"escalation_level": LEVEL_REMINDED},
            note=_("Reminder sent to %(unit)s.") % {"unit": case.unit}, is_public=False,
            data={"to": "unit", "unit": case.unit_id, "dedupe_key": key,
                  "deadline": case.handling_deadline.isoformat()})  # fmt: skip
@@ -272,7 +282,7 @@ def _escalate_to_leader(
               "deadline": _local(case.handling_deadline), "unit": case.unit,
               "leaders": "、".join(leaders) if leaders else _("the unit's leader")}  # fmt: skip
     key = f"case:{case.pk}:escalate:leader:{_deadline_key(case)}"
-    _write(case, SYSTEM, ROLE, Action.ESCALATE, now, fields={"escalation_level": LEVEL_LEADER},
+    write(case, SYSTEM, ROLE, Action.ESCALATE, now, fields={"escalation_level": LEVEL_LEADER},
            note=_("Overdue: escalated to the leader of %(unit)s (%(leaders)s).") % values,
            is_public=False,
            data={"to": "unit_leader", "unit": case.unit_id, "leaders": leaders,
@@ -301,7 +311,7 @@ def _escalate_to_office(
               "office": office, "hours": overdue_hours,
               "limit": config.escalate_after_hours}  # fmt: skip
     key = f"case:{case.pk}:escalate:office:{_deadline_key(case)}"
-    _write(case, SYSTEM, ROLE, Action.ESCALATE, now, fields={"escalation_level": LEVEL_OFFICE},
+    write(case, SYSTEM, ROLE, Action.ESCALATE, now, fields={"escalation_level": LEVEL_OFFICE},
            note=_("Overdue by more than %(limit)d hours: escalated to %(office)s.") % values,
            is_public=False,
            data={"to": "supervision_office", "unit": office.pk, "dedupe_key": key,
@@ -340,7 +350,7 @@ def _steps(now: datetime.datetime, config: LoopConfig) -> list[tuple[str, Q, str
         ("yellow", Q(light=Light.GREEN, yellow_at__lt=now, due_at__gte=now) & running,
          "yellow_at", _turn_yellow),
         # Index on due_at; for handling states due_at is the handling deadline.
-        ("overdue", Q(is_overdue=False, due_at__lt=now, handling_deadline__lt=now) & handling,
+        ("overdue", Q(is_overdue=False, due_at__lt=now) & overdue_q(now) & handling,
          "due_at", _mark_overdue),
     ]  # fmt: skip
     if config.remind_before_minutes:

@@ -1,12 +1,16 @@
 """The actions a user can take on a case page: form, explanation, and the call.
 
-Only the names :func:`civicloop.cases.actions.available_actions` returns are
-shown; each is posted to one URL and goes through the action function of
-``civicloop.cases.actions`` (which checks everything again).
+Only the names :func:`civicloop.cases.rules.available_actions` returns (the
+rule table) are shown; each is posted to one URL and goes through the action
+function of the registry ``civicloop.cases.actions.REGISTRY`` (which checks
+everything again). :data:`ACTIONS` is only how the console presents each
+action (label, explanation, form, style); a test keeps its names equal to the
+table's.
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -14,7 +18,8 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from civicloop.cases import actions
 from civicloop.cases.actions import Invalid
-from civicloop.cases.models import OPEN_STATES, Case, CaseRequest, State
+from civicloop.cases.models import Case
+from civicloop.cases.rules import RULES, decisions_for
 
 from . import forms
 
@@ -92,78 +97,60 @@ ACTIONS = {
 }  # fmt: skip
 
 
+#: What the console says when an action succeeded.
+DONE = {
+    "accept": gettext_lazy("Accepted."),
+    "send_for_verification": gettext_lazy("Sent for verification."),
+    "refuse": gettext_lazy("Refused."),
+    "verify": gettext_lazy("Verification recorded."),
+    "file": gettext_lazy("Filed."),
+    "dispatch": gettext_lazy("Dispatched."),
+    "sign": gettext_lazy("Signed for."),
+    "submit_result": gettext_lazy("Result submitted."),
+    "request_return": gettext_lazy("Return requested."),
+    "request_extension": gettext_lazy("Extension requested."),
+    "request_suspension": gettext_lazy("Suspension requested."),
+    "resume": gettext_lazy("Resumed."),
+    "close": gettext_lazy("Closed."),
+    "assign_inspector": gettext_lazy("Inspector assigned."),
+    "request_void": gettext_lazy("Void requested."),
+    "supervise": gettext_lazy("Supervision order issued."),
+}
+
+#: The fields each form passes on (besides ``version``).
+PASSED = ("note", "reason", "inspector", "true_report", "photos", "category", "standard",
+          "urgency", "unit", "hours", "passed", "into", "opinion", "reply_hours")  # fmt: skip
+
+
 def run(name: str, actor, case: Case, data: dict, visible) -> str:
-    """Call the action; return the success message. ``visible`` is the actor's case queryset."""
-    version = data.get("version")
-    note = data.get("note") or ""
-    if name == "accept":
-        actions.accept_case(actor, case, note=note, version=version)
-        return _("Accepted.")
-    if name == "send_for_verification":
-        actions.send_for_verification(actor, case, inspector=data.get("inspector"), note=note,
-                                      version=version)  # fmt: skip
-        return _("Sent for verification.")
-    if name == "refuse":
-        actions.refuse_case(actor, case, reason=data["reason"], version=version)
-        return _("Refused.")
-    if name == "verify":
-        actions.verify_case(actor, case, true_report=data["true_report"], note=note,
-                            photos=data.get("photos") or [], version=version)  # fmt: skip
-        return _("Verification recorded.")
+    """Call the action of the registry; return the success message.
+
+    ``visible`` is the actor's case queryset (a merge target must be one the
+    user can see). The function checks everything again.
+    """
+    function = actions.action(name)
+    parameters = inspect.signature(function).parameters
+    kwargs = {key: data.get(key) for key in PASSED if key in parameters and key in data}
+    for key in ("note",):
+        if key in parameters:
+            kwargs[key] = data.get(key) or ""
+    if "photos" in parameters:
+        kwargs["photos"] = data.get("photos") or []
     if name == "file":
-        actions.file_case(actor, case, category=data["category"].full_code,
-                          standard=data.get("standard") or None, urgency=data.get("urgency"),
-                          note=note, version=version)  # fmt: skip
-        return _("Filed.")
-    if name == "dispatch":
-        actions.dispatch_case(actor, case, unit=data["unit"], note=note, version=version)
-        return _("Dispatched.")
-    if name == "sign":
-        actions.sign_case(actor, case, note=note, version=version)
-        return _("Signed for.")
-    if name == "submit_result":
-        actions.submit_result(actor, case, note=note, photos=data.get("photos") or [],
-                              version=version)  # fmt: skip
-        return _("Result submitted.")
-    if name == "request_return":
-        actions.request_return(actor, case, reason=data["reason"], version=version)
-        return _("Return requested.")
-    if name == "request_extension":
-        actions.request_extension(actor, case, hours=data["hours"], reason=data["reason"],
-                                  version=version)  # fmt: skip
-        return _("Extension requested.")
-    if name == "request_suspension":
-        actions.request_suspension(actor, case, reason=data["reason"], version=version)
-        return _("Suspension requested.")
-    if name == "resume":
-        actions.resume_case(actor, case, note=note, version=version)
-        return _("Resumed.")
-    if name == "check":
-        actions.check_case(actor, case, passed=data["passed"], note=note,
-                           photos=data.get("photos") or [], version=version)  # fmt: skip
-        return _("Check recorded.") if data["passed"] else _("Check failed: sent back for rework.")
-    if name == "close":
-        actions.close_case(actor, case, note=note, version=version)
-        return _("Closed.")
-    if name == "assign_inspector":
-        actions.assign_inspector(actor, case, inspector=data["inspector"], note=note,
-                                 version=version)  # fmt: skip
-        return _("Inspector assigned.")
+        kwargs["category"] = data["category"].full_code
+        kwargs["standard"] = data.get("standard") or None
     if name == "merge":
         number = data["into"].strip().upper()
         target = visible.filter(number=number).first()
         if target is None:
             raise Invalid(_("No case %(number)s that you can see.") % {"number": number}, "into")
-        actions.merge_case(actor, case, into=target, note=note, version=version)
-        return _("Merged into %(number)s.") % {"number": target.number}
-    if name == "request_void":
-        actions.request_void(actor, case, reason=data["reason"], version=version)
-        return _("Void requested.")
-    if name == "supervise":
-        actions.issue_supervision(actor, case, opinion=data["opinion"],
-                                  reply_hours=data["reply_hours"], version=version)  # fmt: skip
-        return _("Supervision order issued.")
-    raise Invalid(_("Unknown action."))  # pragma: no cover - names come from ACTIONS
+        kwargs["into"] = target
+    function(actor, case, version=data.get("version"), **kwargs)
+    if name == "merge":
+        return _("Merged into %(number)s.") % {"number": kwargs["into"].number}
+    if name == "check":
+        return _("Check recorded.") if data["passed"] else _("Check failed: sent back for rework.")
+    return str(DONE[name])
 
 
 def initial_for(name: str, case: Case) -> dict:
@@ -180,58 +167,12 @@ def initial_for(name: str, case: Case) -> dict:
 
 # --- decisions on requests -------------------------------------------------------
 
-#: (kind, decision) → action function; the role check is the action's.
-DECISIONS = {
-    ("return", "approve"): actions.approve_return,
-    ("return", "reject"): actions.reject_return,
-    ("extension", "approve"): actions.approve_extension,
-    ("extension", "reject"): actions.reject_extension,
-    ("suspension", "approve"): actions.approve_suspension,
-    ("suspension", "reject"): actions.reject_suspension,
-    ("void", "approve"): actions.approve_void,
-    ("void", "reject"): actions.reject_void,
-    ("reopen", "approve"): actions.approve_reopen,
-    ("reopen", "reject"): actions.reject_reopen,
-}
 
-#: Which role decides which kind of request.
-DECIDER = {
-    "return": "dispatcher",
-    "extension": "dispatcher",
-    "suspension": "dispatcher",
-    "void": "shift_leader",
-    "reopen": "shift_leader",
-}
-
-
-#: Case states in which approving a request of each kind can still take effect
-#: (the approving action refuses it in any other state; rejecting is always possible).
-APPROVABLE_STATES = {
-    "return": (State.DISPATCHED, State.IN_PROGRESS),
-    "extension": (State.DISPATCHED, State.IN_PROGRESS, State.SUSPENDED),
-    "suspension": (State.DISPATCHED, State.IN_PROGRESS),
-    "void": tuple(OPEN_STATES),
-    "reopen": (State.CLOSED,),
-}
-
-
-def can_decide(actor, kind: str) -> bool:
-    return actor.has(DECIDER[kind], "administrator")
-
-
-def decisions_for(actor, request: CaseRequest) -> list[str]:
-    """The decisions ``actor`` can take on ``request`` now: [], ["reject"] or both.
-
-    Reads ``request.case`` (select it with the request). Approval is offered only
-    while the case is in a state where the approving action would accept it.
-    """
-    if request.status != CaseRequest.Status.PENDING or not can_decide(actor, request.kind):
-        return []
-    case = request.case
-    approvable = case.state in APPROVABLE_STATES[request.kind] and (
-        request.kind != CaseRequest.Kind.REOPEN or case.unit_id is not None
-    )
-    return ["approve", "reject"] if approvable else ["reject"]
+def decision_function(kind: str, decision: str):
+    """The action deciding a request (from the one registry), or None for an unknown pair."""
+    if decision not in ("approve", "reject") or f"{decision}_{kind}" not in RULES:
+        return None
+    return actions.decision(kind, decision)
 
 
 def mark_decisions(actor, requests) -> None:

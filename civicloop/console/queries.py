@@ -18,7 +18,7 @@ from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from civicloop.cases.models import HANDLING_STATES, OPEN_STATES, Light, SmallClass, State
+from civicloop.cases.models import OPEN_STATES, Light, SmallClass, State, overdue_q
 from civicloop.cases.permissions import Actor, visible_cases
 from civicloop.geo.models import GeoDataVersion, GridCell, Region
 
@@ -52,11 +52,6 @@ class CappedPaginator(Paginator):
         return self.count > COUNT_CAP
 
 
-def overdue_q(now: datetime.datetime) -> Q:
-    """Open cases past their handling deadline (or already marked overdue)."""
-    return Q(is_overdue=True) | Q(state__in=HANDLING_STATES, handling_deadline__lt=now)
-
-
 def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -66,7 +61,7 @@ def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None =
     now = now or timezone.now()
     state = data.get("state")
     if state == "open":
-        queryset = queryset.filter(state__in=OPEN_STATES)
+        queryset = queryset.open()
     elif state:
         queryset = queryset.filter(state=state)
     for name, field in (
@@ -84,7 +79,7 @@ def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None =
         if value:
             queryset = queryset.filter(**{field: value})
     if data.get("overdue"):
-        queryset = queryset.filter(overdue_q(now), state__in=OPEN_STATES)
+        queryset = queryset.overdue(now)
     if data.get("date_from"):
         queryset = queryset.filter(reported_at__gte=day_start(data["date_from"]))
     if data.get("date_to"):
@@ -120,7 +115,7 @@ def dashboard_figures(actor: Actor, now: datetime.datetime | None = None) -> dic
     since = day_start(since_day)
     cases = visible_cases(actor)
 
-    open_figures = cases.filter(state__in=OPEN_STATES).aggregate(
+    open_figures = cases.open().aggregate(
         open=Count("id"),
         overdue=Count("id", filter=overdue_q(now)),
         **{f"state_{s}": Count("id", filter=Q(state=s)) for s in OPEN_STATES},

@@ -8,7 +8,6 @@ through ``civicloop.cases.actions``. Anything outside the user's scope is 404.
 from __future__ import annotations
 
 import datetime
-import math
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_POST
 from civicloop.cases import actions
 from civicloop.cases.actions import ActionError, available_actions, find_duplicates
 from civicloop.cases.models import (
+    BOX_LATITUDE,
     HANDLING_STATES,
     OPEN_STATES,
     Case,
@@ -35,6 +35,7 @@ from civicloop.cases.models import (
     LoopConfig,
     State,
     SupervisionOrder,
+    near_lookup,
 )
 from civicloop.cases.permissions import UNIT_ROLES, can_see, visible_cases
 from civicloop.org.models import Role
@@ -42,7 +43,7 @@ from civicloop.worktime import services as worktime
 
 from . import queries
 from .access import case_or_404, role_labels, staff_view
-from .case_actions import ACTIONS, DECISIONS, initial_for, mark_decisions, run
+from .case_actions import ACTIONS, decision_function, initial_for, mark_decisions, run
 from .forms import CaseFilterForm, DecisionForm, ReplyForm, ReportForm
 
 QUEUE_SIZE = 15
@@ -86,19 +87,18 @@ def _requests(actor, kinds):
 def merge_candidates(visible):
     """Open early-stage cases with another open case of the same class nearby (bounding box)."""
     config = LoopConfig.get()
-    dlat = config.duplicate_radius_m / 111_195.0
-    dlon = dlat / math.cos(math.radians(35.0))
     window = datetime.timedelta(days=config.duplicate_days)
-    twins = Case.objects.filter(
-        small_class_id=OuterRef("small_class_id"),
-        state__in=OPEN_STATES,
-        lon__gte=OuterRef("lon") - dlon,
-        lon__lte=OuterRef("lon") + dlon,
-        lat__gte=OuterRef("lat") - dlat,
-        lat__lte=OuterRef("lat") + dlat,
-        reported_at__gte=OuterRef("reported_at") - window,
-        reported_at__lte=OuterRef("reported_at") + window,
-    ).exclude(pk=OuterRef("pk"))
+    twins = (
+        Case.objects.open()
+        .filter(
+            small_class_id=OuterRef("small_class_id"),
+            reported_at__gte=OuterRef("reported_at") - window,
+            reported_at__lte=OuterRef("reported_at") + window,
+            **near_lookup(OuterRef("lon"), OuterRef("lat"), config.duplicate_radius_m,
+                          at_lat=BOX_LATITUDE),
+        )
+        .exclude(pk=OuterRef("pk"))
+    )  # fmt: skip
     return visible.filter(state__in=MERGEABLE_STATES).filter(Exists(twins))
 
 
@@ -426,7 +426,7 @@ def decide_request(request, pk, decision):
     req = get_object_or_404(
         CaseRequest.objects.filter(case__in=visible_cases(actor).values("pk")), pk=pk
     )
-    function = DECISIONS.get((req.kind, decision))
+    function = decision_function(req.kind, decision)
     if function is None:
         raise Http404("No such decision.")
     fallback = reverse("console:case", args=[req.case_id])

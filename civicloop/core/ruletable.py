@@ -40,7 +40,8 @@ class Transition:
     codes (``org.Role`` values, or pseudo-roles such as ``"resident"`` that an
     app's actor carries); an empty tuple means anyone who passes ``scope``.
     ``scope`` is a predicate ``(actor, obj) -> bool`` checked after the role,
-    ``refusal`` the sentence said when it fails. ``kind`` groups rows for
+    ``refusal`` the sentence said when it fails (or a callable
+    ``(actor, obj) -> str`` when one predicate has several reasons). ``kind`` groups rows for
     faces (``"action"``, ``"request"``, ``"decision"``); ``decides`` names the
     request kind a decision row decides. ``data`` carries anything else a face
     needs (a form name, a style), so faces do not keep their own copies.
@@ -57,6 +58,10 @@ class Transition:
     decides: str = ""
     admin: bool = True
     data: dict = field(default_factory=dict)
+    #: A condition on the object checked after the state (nobody bypasses it):
+    #: ``guard(obj) -> bool``; ``guard_refusal`` is the :class:`InvalidState` sentence.
+    guard: Callable[..., bool] | None = None
+    guard_refusal: Any = ""
 
     def applies_in(self, state: str) -> bool:
         return not self.from_states or state in self.from_states
@@ -81,6 +86,7 @@ class RuleTable:
         state_of: Callable[[Any], str] = lambda obj: obj.state,
         state_label: Callable[[str], str] = str,
         role_label: Callable[[str], str] = str,
+        state_refusal: Any = None,
     ):
         self.transitions: tuple[Transition, ...] = tuple(transitions)
         self._by_name = {t.name: t for t in self.transitions}
@@ -89,8 +95,16 @@ class RuleTable:
             twice = [t.name for t in self.transitions if t.name in seen or seen.add(t.name)]
             raise ValueError(f"rule table names an action twice: {twice}")
         self.state_of = state_of
+        #: The roles each row accepts, administrators included where they may.
+        self._candidates = {
+            t.name: ((*t.roles, ADMINISTRATOR) if t.admin and t.roles else t.roles)
+            for t in self.transitions
+        }
         self.state_label = state_label
         self.role_label = role_label
+        #: The sentence for a wrong state, with ``%(state)s`` and ``%(allowed)s``
+        #: (a lazy translation; the default is the generic one).
+        self.state_refusal = state_refusal
 
     def __getitem__(self, name: str) -> Transition:
         return self._by_name[name]
@@ -121,13 +135,22 @@ class RuleTable:
     def check_state(self, name: str, obj) -> None:
         """:class:`InvalidState` unless ``obj`` is in a state ``name`` applies to."""
         transition = self[name]
-        state = self.state_of(obj)
-        if not transition.applies_in(state):
-            allowed = "、".join(self.state_label(s) for s in transition.from_states)
-            raise InvalidState(
-                _("It is %(state)s; this can only be done when it is %(allowed)s.")
-                % {"state": self.state_label(state), "allowed": allowed}
-            )
+        if transition.from_states and not transition.applies_in(self.state_of(obj)):
+            raise self.state_error(obj, transition.from_states)
+        if transition.guard is not None and not transition.guard(obj):
+            raise InvalidState(str(transition.guard_refusal))
+
+    def state_error(self, obj, states: Iterable[str]) -> InvalidState:
+        """The refusal for ``obj`` not being in one of ``states``."""
+        allowed = "、".join(self.state_label(s) for s in states)
+        template = (
+            str(self.state_refusal)
+            if self.state_refusal
+            else _("It is %(state)s; this can only be done when it is %(allowed)s.")
+        )
+        return InvalidState(
+            template % {"state": self.state_label(self.state_of(obj)), "allowed": allowed}
+        )
 
     def check_scope(self, name: str, actor, obj, role: str = "") -> None:
         """:class:`Forbidden` (with the row's refusal) unless the scope predicate holds."""
@@ -135,18 +158,34 @@ class RuleTable:
         if transition.scope is None or (role == ADMINISTRATOR and transition.admin):
             return
         if not transition.scope(actor, obj):
-            raise Forbidden(str(transition.refusal) or _("This is outside your scope."))
+            refusal = transition.refusal
+            if callable(refusal):
+                refusal = refusal(actor, obj)
+            raise Forbidden(str(refusal) or _("This is outside your scope."))
 
     def check(self, name: str, actor, obj, *, state: bool = True) -> str:
-        """Role, scope and (unless ``state=False``) state; the role acted under.
+        """Role, scope and (unless ``state=False``) state and guard; the role acted under.
 
         The order is the one people expect to hear reasons in: who you are,
-        whether it is yours, whether it is the moment.
+        whether it is yours, whether it is the moment. (One lookup of the row:
+        the demo generator checks every simulated step.)
         """
-        role = self.role_for(name, actor)
-        self.check_scope(name, actor, obj, role)
+        t = self._by_name[name]
+        candidates = self._candidates[name]
+        role = actor.first_role(*candidates) if candidates else ""
+        if not role:
+            role = self.role_for(name, actor)  # no roles needed, or the refusal
+        if (
+            t.scope is not None
+            and not (role == ADMINISTRATOR and t.admin)
+            and not t.scope(actor, obj)
+        ):
+            self.check_scope(name, actor, obj, role)  # raises with the refusal
         if state:
-            self.check_state(name, obj)
+            if t.from_states and self.state_of(obj) not in t.from_states:
+                raise self.state_error(obj, t.from_states)
+            if t.guard is not None and not t.guard(obj):
+                raise InvalidState(str(t.guard_refusal))
         return role
 
     def allows(self, name: str, actor, obj) -> bool:
@@ -164,12 +203,27 @@ class RuleTable:
             return error.message
         return ""
 
-    def available(self, actor, obj, *, kind: str | None = "action") -> list[str]:
-        """The names (of ``kind``, or all) ``actor`` may do on ``obj`` now, in table order."""
+    def available(self, actor, obj, *, kind: str | tuple[str, ...] | None = "action") -> list[str]:
+        """The names (of ``kind`` or kinds, or all) ``actor`` may do on ``obj`` now, in table order.
+
+        A row may offer itself under another name (``data={"offers": "refuse"}``,
+        for one action whose roles depend on the state): the name is listed once.
+        """
+        kinds = (kind,) if isinstance(kind, str) else kind
+        names: list[str] = []
+        for t in self.transitions:
+            if (kinds is None or t.kind in kinds) and self.allows(t.name, actor, obj):
+                offered = t.data.get("offers", t.name)
+                if offered not in names:
+                    names.append(offered)
+        return names
+
+    def decisions(self, actor, kind: str, obj) -> list[str]:
+        """The decision rows deciding requests of ``kind`` that ``actor`` may take on ``obj``."""
         return [
             t.name
             for t in self.transitions
-            if (kind is None or t.kind == kind) and self.allows(t.name, actor, obj)
+            if t.kind == "decision" and t.decides == kind and self.allows(t.name, actor, obj)
         ]
 
     # --- documentation -----------------------------------------------------
@@ -182,6 +236,9 @@ class RuleTable:
             "to": "to states",
             "roles": "roles",
             "scope": "scope",
+            "kind": "kind",
+            "decides": "decides",
+            "guard": "condition",
         }
         lines = [
             "| " + " | ".join(heads[c] for c in columns) + " |",
@@ -194,6 +251,11 @@ class RuleTable:
                 "to": ", ".join(f"`{s}`" for s in t.to_states) or "(unchanged)",
                 "roles": ", ".join(f"`{r}`" for r in t.roles) or "anyone in scope",
                 "scope": getattr(t.scope, "name", "") if t.scope is not None else "",
+                "kind": t.kind,
+                "decides": f"`{t.decides}`" if t.decides else "",
+                "guard": getattr(t.guard, "name", getattr(t.guard, "__name__", ""))
+                if t.guard is not None
+                else "",
             }
             lines.append("| " + " | ".join(cells[c] for c in columns) + " |")
         return "\n".join(lines) + "\n"

@@ -32,7 +32,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
-from civicloop.cases.models import CancelReason, Case, CaseEvent, CaseRequest, Source, State
+from civicloop.cases.models import (
+    CancelReason,
+    Case,
+    CaseEvent,
+    CaseRequest,
+    Source,
+    State,
+    past_deadline_q,
+)
 from civicloop.geo.models import GridCell, Region
 from civicloop.org.models import Membership, Person, Role, Unit
 
@@ -140,8 +148,7 @@ CLOSED = Q(state=State.CLOSED)
 def overdue_pending(as_of: datetime.datetime) -> Q:
     """Not handled and past the handling deadline now (a suspension stops the clock)."""
     return Q(handled_at__isnull=True) & (
-        Q(state__in=[State.DISPATCHED, State.IN_PROGRESS], handling_deadline__lt=as_of)
-        | Q(state=State.SUSPENDED, suspended_at__gt=F("handling_deadline"))
+        past_deadline_q(as_of) | Q(state=State.SUSPENDED, suspended_at__gt=F("handling_deadline"))
     )
 
 

@@ -230,7 +230,7 @@ def _list(request, fmt: str):
             if statuses - {"open", "closed"}:
                 raise BadRequest(_("status is open or closed (or both, comma separated)."))
             if statuses == {"open"}:
-                queryset = queryset.filter(state__in=OPEN_STATES)
+                queryset = queryset.open()
             elif statuses == {"closed"}:
                 queryset = queryset.exclude(state__in=OPEN_STATES)
         page = _positive_int(params, "page", 1, maximum=MAX_PAGE)

@@ -12,7 +12,6 @@ from ninja import File, Form, Router, UploadedFile
 
 from civicloop.cases import actions as loop
 from civicloop.cases.models import Case, CaseRequest, SupervisionOrder
-from civicloop.cases.permissions import visible_cases
 
 from ..auth import actor
 from ..errors import not_found
@@ -47,9 +46,9 @@ RESPONSES = {200: ActionOut, **ERRORS}
 def result(request, case_id: int, *, req=None, order=None, evidence=()) -> dict:
     """The case after the action, if the user still sees it."""
     who = actor(request)
-    case = (
-        visible_cases(who, Case.objects.filter(pk=case_id)).select_related(*DETAIL_RELATED).first()
-    )
+    case = Case.objects.filter(pk=case_id).visible_to(who).select_related(*DETAIL_RELATED).first()
+    if req is not None and case is not None and req.case_id == case.pk:
+        req.case = case  # can_decide reads the case's state
     return {
         "case": detail_out(who, case) if case is not None else None,
         "request": request_out(req, who) if req is not None else None,
@@ -213,7 +212,7 @@ def supervise(request, who, case_id, p, photos):
 @_act("merge", MergeIn, summary="Merge a duplicate (合并)")
 def merge(request, who, case_id, p, photos):
     """Shift leader: this case repeats the open case ``into``."""
-    if not visible_cases(who, Case.objects.filter(pk=p.into)).exists():
+    if not Case.objects.filter(pk=p.into).visible_to(who).exists():
         raise loop.Invalid(_("There is no such case."), "into")
     loop.merge_case(who, case_id, into=p.into, note=p.note, version=p.version)
     return result(request, case_id)
@@ -229,27 +228,12 @@ def add_evidence(request, who, case_id, p, photos):
 
 # --- decisions on requests and replies to supervision orders -----------------------
 
-APPROVE = {
-    CaseRequest.Kind.RETURN: loop.approve_return,
-    CaseRequest.Kind.EXTENSION: loop.approve_extension,
-    CaseRequest.Kind.SUSPENSION: loop.approve_suspension,
-    CaseRequest.Kind.VOID: loop.approve_void,
-    CaseRequest.Kind.REOPEN: loop.approve_reopen,
-}
-REJECT = {
-    CaseRequest.Kind.RETURN: loop.reject_return,
-    CaseRequest.Kind.EXTENSION: loop.reject_extension,
-    CaseRequest.Kind.SUSPENSION: loop.reject_suspension,
-    CaseRequest.Kind.VOID: loop.reject_void,
-    CaseRequest.Kind.REOPEN: loop.reject_reopen,
-}
-
 
 def _visible_request(request, request_id: int) -> CaseRequest:
     found = CaseRequest.objects.filter(pk=request_id).first()
     if (
         found is None
-        or not visible_cases(actor(request), Case.objects.filter(pk=found.case_id)).exists()
+        or not Case.objects.filter(pk=found.case_id).visible_to(actor(request)).exists()
     ):
         raise not_found(_("There is no such request."))
     return found
@@ -263,7 +247,7 @@ def approve_request(request, request_id: int, payload: Form[DecisionIn]):
     kwargs = {"note": payload.note}
     if req.kind == CaseRequest.Kind.EXTENSION and payload.hours is not None:
         kwargs["hours"] = payload.hours
-    APPROVE[req.kind](actor(request), req.pk, **kwargs)
+    loop.decision(req.kind, "approve")(actor(request), req.pk, **kwargs)
     req.refresh_from_db()
     return result(request, req.case_id, req=req)
 
@@ -272,7 +256,7 @@ def approve_request(request, request_id: int, payload: Form[DecisionIn]):
 def reject_request(request, request_id: int, payload: Form[DecisionIn]):
     """Reject a request; the unit that asked is told."""
     req = _visible_request(request, request_id)
-    REJECT[req.kind](actor(request), req.pk, note=payload.note)
+    loop.decision(req.kind, "reject")(actor(request), req.pk, note=payload.note)
     req.refresh_from_db()
     return result(request, req.case_id, req=req)
 
@@ -283,7 +267,7 @@ def reply_supervision(request, order_id: int, payload: Form[ReplyIn]):
     order = SupervisionOrder.objects.filter(pk=order_id).first()
     if (
         order is None
-        or not visible_cases(actor(request), Case.objects.filter(pk=order.case_id)).exists()
+        or not Case.objects.filter(pk=order.case_id).visible_to(actor(request)).exists()
     ):
         raise not_found(_("There is no such supervision order."))
     order = loop.reply_supervision(actor(request), order.pk, reply=payload.reply)

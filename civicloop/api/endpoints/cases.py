@@ -16,7 +16,6 @@ from civicloop.cases.actions import (
     report_self_handled,
 )
 from civicloop.cases.models import Case, CaseRequest, Evidence, Light, State, SupervisionOrder
-from civicloop.cases.permissions import visible_cases
 from civicloop.org.models import Role
 
 from ..auth import actor
@@ -111,7 +110,7 @@ def _id_or_code(value: str, field: str) -> Q:
 @router.get("/cases", response={200: CasePageOut, **ERRORS})
 def list_cases(request, filters: Query[CaseFilters], paging: Query[PageIn]):
     """The cases this user may see, newest first."""
-    cases = visible_cases(actor(request), Case.objects.select_related(*CASE_RELATED))
+    cases = Case.objects.select_related(*CASE_RELATED).visible_to(actor(request))
     state, light, category = filters.state, filters.light, filters.category
     street, unit, since, until = filters.street, filters.unit, filters.since, filters.until
     if states := _choices(state, State.values, "state"):
@@ -176,7 +175,7 @@ def my_work(request, paging: Query[PageIn]):
     suspended cases, return/extension/suspension requests. Supervisors: red lights.
     """
     who = actor(request)
-    cases = visible_cases(who, Case.objects.filter(work_filter(who)))
+    cases = Case.objects.filter(work_filter(who)).visible_to(who)
     cases = cases.select_related(*CASE_RELATED).order_by(F("due_at").asc(nulls_last=True), "id")
     result = paginate(cases, paging.page, paging.page_size)
     pending: dict[int, list] = {}
@@ -184,7 +183,9 @@ def my_work(request, paging: Query[PageIn]):
         requests = CaseRequest.objects.filter(
             case_id__in=[c.pk for c in result["items"]], status=CaseRequest.Status.PENDING
         ).select_related("unit", "requested_by__person")
+        by_id = {c.pk: c for c in result["items"]}
         for r in requests:
+            r.case = by_id[r.case_id]  # can_decide reads the case's state: no query per request
             pending.setdefault(r.case_id, []).append(request_out(r, who))
     result["items"] = [
         {**case_out(c), "actions": actions_for(who, c), "pending_requests": pending.get(c.pk, [])}
@@ -207,9 +208,9 @@ def duplicates(request, case_id: int):
     found = find_duplicates(case.small_class_id, case.lon, case.lat, exclude_id=case.pk,
                             now=case.reported_at)  # fmt: skip
     visible = set(
-        visible_cases(
-            actor(request), Case.objects.filter(pk__in=[c.pk for c, _d in found])
-        ).values_list("pk", flat=True)
+        Case.objects.filter(pk__in=[c.pk for c, _d in found])
+        .visible_to(actor(request))
+        .values_list("pk", flat=True)
     )
     related = {c.pk: c for c in Case.objects.filter(pk__in=visible).select_related(*CASE_RELATED)}
     return [{"case": case_out(related[c.pk]), "distance_m": round(d, 1)}

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from civicloop.cases.actions import Invalid
 from civicloop.cases.models import Case
-from civicloop.cases.permissions import visible_cases
 
 from ..auth import actor
 from ..errors import not_found
@@ -24,13 +23,14 @@ def case_not_found():
 
 def require_visible(request, case_id: int) -> None:
     """404 unless the user may see the case (the same answer as for no case at all)."""
-    if not visible_cases(actor(request), Case.objects.filter(pk=case_id)).exists():
+    if not Case.objects.filter(pk=case_id).visible_to(actor(request)).exists():
         raise case_not_found()
 
 
 def visible_detail(request, case_id: int) -> Case:
     case = (
-        visible_cases(actor(request), Case.objects.filter(pk=case_id))
+        Case.objects.filter(pk=case_id)
+        .visible_to(actor(request))
         .select_related(*DETAIL_RELATED)
         .first()
     )

@@ -2,6 +2,7 @@
 with their history, evidence, requests and orders (:mod:`.case`)."""
 
 from civicloop.cases.models.case import (
+    BOX_LATITUDE,
     HANDLING_STATES,
     OPEN_STATES,
     SOURCES_NEEDING_VERIFICATION,
@@ -9,6 +10,7 @@ from civicloop.cases.models.case import (
     Case,
     CaseEvent,
     CaseFollower,
+    CaseQuerySet,
     CaseRequest,
     DailySequence,
     Evidence,
@@ -18,6 +20,10 @@ from civicloop.cases.models.case import (
     Source,
     State,
     SupervisionOrder,
+    distance_m,
+    near_lookup,
+    overdue_q,
+    past_deadline_q,
 )
 from civicloop.cases.models.catalogue import (
     CategoryClass,
@@ -30,6 +36,12 @@ from civicloop.cases.models.catalogue import (
 )
 
 __all__ = [
+    "BOX_LATITUDE",
+    "CaseQuerySet",
+    "distance_m",
+    "near_lookup",
+    "overdue_q",
+    "past_deadline_q",
     "HANDLING_STATES",
     "OPEN_STATES",
     "SOURCES_NEEDING_VERIFICATION",

@@ -9,6 +9,7 @@ from which the timeline is read.
 
 from __future__ import annotations
 
+import math
 import secrets
 import time
 
@@ -76,6 +77,72 @@ def new_tracking_code() -> str:
     """A public tracking code: 10 characters, no look-alike letters."""
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+#: Metres per degree of latitude (and of longitude at the equator).
+METRES_PER_DEGREE = 111_195.0
+#: The latitude at which a box around a point whose latitude SQL cannot take the
+#: cosine of (a subquery's ``OuterRef``) gets its width: north of the whole
+#: district (Erqi lies at about 34.6–34.8°N), so the box is never narrower than
+#: the radius anywhere in it.
+BOX_LATITUDE = 35.0
+
+
+def past_deadline_q(at) -> Q:
+    """A unit holds the case and its handling deadline is before ``at``."""
+    return Q(state__in=HANDLING_STATES, handling_deadline__lt=at)
+
+
+def overdue_q(now) -> Q:
+    """The one definition of "overdue": past the handling deadline while a unit holds
+    the case, or marked overdue by the worker (it stays marked until a new deadline)."""
+    return Q(is_overdue=True) | past_deadline_q(now)
+
+
+class CaseQuerySet(models.QuerySet):
+    """The domain rules on sets of cases, written once (``Case.objects``)."""
+
+    def open(self):
+        """Not closed and not cancelled."""
+        return self.filter(state__in=OPEN_STATES)
+
+    def overdue(self, now):
+        """Open and overdue at ``now`` (see :func:`overdue_q`)."""
+        return self.filter(overdue_q(now), state__in=OPEN_STATES)
+
+    def visible_to(self, actor):
+        """The cases ``actor`` may see (``civicloop.cases.permissions``; the same rule as
+        the ``can_see_case`` predicate of the rule table)."""
+        from civicloop.cases.permissions import visible_cases
+
+        return visible_cases(actor, self)
+
+    def near(self, lon: float, lat: float, metres: float):
+        """Cases in the box of ``metres`` around a point (narrows in SQL; the exact
+        distance is :func:`distance_m`)."""
+        return self.filter(**near_lookup(lon, lat, metres))
+
+
+def near_lookup(lon, lat, metres: float, *, at_lat: float | None = None) -> dict:
+    """Filter arguments for a box of ``metres`` around a point (values or ``F``/``OuterRef``).
+
+    ``at_lat`` is the latitude the longitude span is computed at (the point's own
+    when it is a number).
+    """
+    dlat = metres / METRES_PER_DEGREE
+    reference = at_lat if at_lat is not None else lat
+    dlon = dlat / max(math.cos(math.radians(reference)), 0.01)
+    return {
+        "lon__gte": lon - dlon, "lon__lte": lon + dlon,
+        "lat__gte": lat - dlat, "lat__lte": lat + dlat,
+    }  # fmt: skip
+
+
+def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Distance in metres between two nearby points (equirectangular)."""
+    ky = METRES_PER_DEGREE
+    kx = ky * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * ky)
 
 
 class Case(models.Model):
@@ -230,6 +297,8 @@ class Case(models.Model):
     #: 0 nothing sent, 1 reminded (near deadline), 2 escalated to the unit's
     #: leader, 3 escalated to the supervision office.
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+
+    objects = CaseQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case")

@@ -29,9 +29,7 @@ def test_compare_and_set_refuses_a_stale_row(loop):
     case = advance(loop, report(loop), State.PENDING_DISPATCH)
     Case.objects.filter(pk=case.pk).update(version=case.version + 1)  # someone else wrote
     with pytest.raises(actions.Conflict):
-        actions._write(
-            case, loop["actors"]["dispatcher"], "dispatcher", "dispatch", case.updated_at
-        )
+        actions.write(case, loop["actors"]["dispatcher"], "dispatcher", "dispatch", case.updated_at)
 
 
 def _race(target, args_list):

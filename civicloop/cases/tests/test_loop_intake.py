@@ -119,7 +119,7 @@ def test_a_failed_transaction_leaves_no_files(loop, photo, settings, monkeypatch
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(actions, "nearby_open_cases", explode)
+    monkeypatch.setattr(actions.intake, "nearby_open_cases", explode)
     with pytest.raises(RuntimeError):
         actions.report_case(loop["actors"]["inspector"], source="inspector", category="E0102",
                             lon=lon, lat=lat, photos=[photo()])  # fmt: skip

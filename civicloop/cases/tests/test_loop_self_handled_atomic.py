@@ -22,14 +22,14 @@ def test_self_handling_with_the_fast_lane_on(loop, photo):
 
 
 def test_a_failing_self_handling_writes_nothing(loop, photo, monkeypatch):
-    real_write = actions._write
+    real_write = actions.write
 
     def failing_write(case, actor, role, action, *args, **kwargs):
         if action == CaseEvent.Action.SELF_HANDLE:
             raise actions.Conflict("boom")
         return real_write(case, actor, role, action, *args, **kwargs)
 
-    monkeypatch.setattr(actions, "_write", failing_write)
+    monkeypatch.setattr(actions.intake, "write", failing_write)
     lon, lat = loop["west_point"]
     with pytest.raises(actions.Conflict):
         actions.report_self_handled(

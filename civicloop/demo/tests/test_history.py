@@ -25,8 +25,11 @@ from civicloop.cases.models import (
     State,
     SupervisionOrder,
 )
+from civicloop.cases.rules import RULES
+from civicloop.core.errors import Forbidden
 from civicloop.demo import history as H
 from civicloop.demo.history import Plan
+from civicloop.org.models import Role
 
 from .conftest import build_demo, flush
 
@@ -164,9 +167,89 @@ def _outcomes(snapshot) -> set[str]:
     return found
 
 
+#: Rows of the rule table the history does not simulate: it writes no photos and
+#: no followers (see the module docstring of civicloop.demo.history).
+NOT_SIMULATED = {"add_evidence", "follow"}
+
+
+def _the_rest_of_the_table(gen, start):
+    """Script, through the fast executor, the transitions the generator's policy never
+    takes (rejected returns, suspensions and voids, an assigned inspector, a refusal
+    after verification), so the comparison covers every row of the rule table."""
+    w = gen.w
+    one = gen.one
+    acceptor, leader, dispatcher = one(Role.ACCEPTOR), one(Role.SHIFT_LEADER), one(Role.DISPATCHER)
+    minutes = iter(range(0, 10_000, 9))
+
+    def at():
+        return start + datetime.timedelta(minutes=next(minutes))
+
+    def new(source, reporter):
+        sim = H.CaseSim(w, len(gen.sims))
+        lon, lat = gen.place(Plan(source=source, category="E0102"))
+        sim.report(at(), reporter, source=source, category="E0102", lon=lon, lat=lat,
+                   urgency="normal", description="规则表覆盖（合成数据）", address="")  # fmt: skip
+        gen.sims.append(sim)
+        return sim
+
+    # 1. a handled case with every rejection, an assigned inspector and a resumed suspension
+    sim = new(Source.HOTLINE, acceptor)
+    inspector = next(iter(w.inspector.values()))
+    sim.assign_inspector(at(), leader, inspector=inspector, note="指定核实人员")
+    sim.accept(at(), acceptor)
+    sim.file(at(), leader)
+    case = sim.case
+    unit = case.proposed_unit_id if case.proposed_unit_id in w.handler else None
+    unit = unit or w.street_office.get(case.street_id)
+    sim.dispatch(at(), dispatcher, unit=unit)
+    handler = w.handler[unit]
+    sim.sign(at(), handler)
+    sim.request_return(at(), handler, reason="非本单位职责")
+    sim.reject_return(at(), dispatcher, "属于本单位职责")
+    sim.request_void(at(), acceptor, reason="疑似测试案件")
+    sim.reject_void(at(), leader, "不是测试案件")
+    sim.request_suspension(at(), handler, reason="需结合工程处置")
+    sim.reject_suspension(at(), dispatcher, "可以按期处置")
+    sim.request_extension(at(), handler, hours=4, reason="需要更多时间")
+    sim.submit(at(), handler, "已处置")  # the pending extension lapses
+    sim.check(at(), inspector, passed=True)
+    sim.close(at(), leader)
+    # 2. verified true, then not filed by the shift leader
+    sim = new(Source.HOTLINE, acceptor)
+    sim.assign_inspector(at(), leader, inspector=inspector)
+    sim.send_for_verification(at(), acceptor)
+    sim.verify(at(), inspector, true_report=True)
+    sim.refuse(at(), leader, reason="不符合立案条件")
+    # 3. a void asked for while a unit's requests wait: approving it lapses them
+    sim = new(Source.HOTLINE, acceptor)
+    sim.accept(at(), acceptor)
+    sim.file(at(), leader)
+    unit = sim.case.proposed_unit_id if sim.case.proposed_unit_id in w.handler else None
+    unit = unit or w.street_office.get(sim.case.street_id)
+    sim.dispatch(at(), dispatcher, unit=unit)
+    sim.request_extension(at(), w.handler[unit], hours=8, reason="需要更多时间")
+    sim.request_void(at(), dispatcher, reason="重复录入")
+    sim.approve_void(at(), leader)
+
+
+def test_a_dispatcher_may_not_decide_a_void_in_the_demo_either(world):
+    gen = H.Generator(world)
+    sim = H.CaseSim(world, 0)
+    lon, lat = gen.place(Plan())
+    sim.report(FRIDAY - datetime.timedelta(days=1), gen.one(Role.ACCEPTOR), source=Source.HOTLINE,
+               category="E0102", lon=lon, lat=lat, urgency="normal", description="", address="")  # fmt: skip
+    sim.request_void(FRIDAY - datetime.timedelta(hours=20), gen.one(Role.ACCEPTOR), reason="测试")
+    with pytest.raises(Forbidden):
+        sim.approve_void(FRIDAY - datetime.timedelta(hours=19), gen.one(Role.DISPATCHER))
+
+
 def test_the_fast_executor_writes_exactly_what_the_actions_write(world, photo):
     gen = H.generate(world, days=10, per_day=8, plans=list(FORCED))
     assert len(gen.sims) > 60
+    _the_rest_of_the_table(gen, FRIDAY - datetime.timedelta(days=4, hours=2))
+    assert set(RULES.names()) - NOT_SIMULATED <= world.covered, (
+        set(RULES.names()) - NOT_SIMULATED - world.covered
+    )
     with transaction.atomic():
         H.write(gen)
         fast = _snapshot([s.case.pk for s in gen.sims])
