@@ -25,8 +25,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from civicloop.cases.timekeeping import BATCH_SIZE, run_pass
-from civicloop.core.models import Heartbeat
 from civicloop.core import periodic
+from civicloop.core.models import Heartbeat
 
 logger = logging.getLogger("civicloop.worker")
 
