@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "civicloop.notify",
     "civicloop.cases",
     "civicloop.evaluation",
+    "civicloop.renovation",
     "civicloop.api",
     "civicloop.console",
     "civicloop.portal",
@@ -200,3 +201,14 @@ CIVICLOOP_TRUSTED_PROXIES = env_int("CIVICLOOP_TRUSTED_PROXIES", 0)
 # X-Forwarded-Proto, so absolute links (Open311, notifications) say https.
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Renovation (老旧小区改造) votes and lights ---------------------------------------
+# A vote counts when at least this share of the compound's households voted
+# (two thirds, as the Civil Code asks of owners' decisions), and a question
+# passes when more than this share of the households that voted said "for".
+RENOVATION_VOTE_QUORUM = float(os.environ.get("RENOVATION_VOTE_QUORUM", "0.667"))
+RENOVATION_VOTE_MAJORITY = float(os.environ.get("RENOVATION_VOTE_MAJORITY", "0.5"))
+# A project is yellow this many days before its batch deadline if not complete.
+RENOVATION_YELLOW_DAYS = env_int("RENOVATION_YELLOW_DAYS", 30)
+# A delivered item rated at or below this (1-5 stars, mean) goes back to its adopter.
+RENOVATION_LOW_RATING = float(os.environ.get("RENOVATION_LOW_RATING", "2.5"))
