@@ -180,9 +180,7 @@ class WorkItem(models.Model):
     )
     title = models.CharField(_("title"), max_length=100)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, default=0)
-    budget = models.DecimalField(
-        _("budget (10k yuan)"), max_digits=12, decimal_places=2, default=0
-    )
+    budget = models.DecimalField(_("budget (10k yuan)"), max_digits=12, decimal_places=2, default=0)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PLANNED
@@ -249,6 +247,9 @@ class Funding(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="renovation_funding_amount")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.amount}"
+
 
 class Household(models.Model):
     """A household of a compound, known by the code its community issued (stored hashed).
@@ -259,7 +260,10 @@ class Household(models.Model):
     """
 
     compound = models.ForeignKey(
-        Compound, verbose_name=_("compound"), on_delete=models.CASCADE, related_name="households_set"
+        Compound,
+        verbose_name=_("compound"),
+        on_delete=models.CASCADE,
+        related_name="households_set",
     )
     label = models.CharField(_("dwelling"), max_length=40)
     code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
@@ -360,9 +364,7 @@ class Stage(models.Model):
     )
     kind = models.CharField(_("stage"), max_length=10, choices=Kind.choices)
     seq = models.PositiveSmallIntegerField(_("order"))
-    state = models.CharField(
-        _("state"), max_length=8, choices=State.choices, default=State.PENDING
-    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.PENDING)
     held_on = models.DateField(_("held on"), null=True, blank=True)
     minutes = models.TextField(_("minutes"), blank=True)
     published_text = models.TextField(_("published text"), blank=True)
@@ -375,6 +377,9 @@ class Stage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "kind"], name="renovation_stage_once")
         ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
 
     @property
     def compound_id(self) -> int:
@@ -448,9 +453,12 @@ class Question(models.Model):
         ordering = ["vote", "seq", "id"]
         indexes = [models.Index(fields=["order"], name="renovation_question_order")]
 
+    def __str__(self) -> str:
+        return self.text
+
 
 class Receipt(models.Model):
-    """"This household has voted in this vote" — and nothing about how.
+    """ "This household has voted in this vote" — and nothing about how.
 
     One row per (vote, household), unique: the database itself refuses a
     second vote of a household, whatever the timing of concurrent requests.
@@ -465,6 +473,9 @@ class Receipt(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["vote", "household"], name="renovation_receipt_once")
         ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
 
 
 class Ballot(models.Model):
@@ -483,7 +494,12 @@ class Ballot(models.Model):
     class Meta:
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
-        constraints = [models.UniqueConstraint(fields=["vote", "key"], name="renovation_ballot_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "key"], name="renovation_ballot_key")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.pk)
 
 
 class Choice(models.Model):
@@ -507,6 +523,9 @@ class Choice(models.Model):
         ]
         indexes = [models.Index(fields=["question", "answer"], name="renovation_choice_q_a")]
 
+    def __str__(self) -> str:
+        return self.answer
+
 
 class Adoption(models.Model):
     """A unit, company or deputy adopts (认领) a work item and says what it commits."""
@@ -527,9 +546,7 @@ class Adoption(models.Model):
         Person, verbose_name=_("person"), null=True, blank=True, on_delete=models.SET_NULL
     )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
-    money = models.DecimalField(
-        _("money (10k yuan)"), max_digits=12, decimal_places=2, default=0
-    )
+    money = models.DecimalField(_("money (10k yuan)"), max_digits=12, decimal_places=2, default=0)
     labour = models.CharField(_("labour"), max_length=200, blank=True)
     design = models.CharField(_("design"), max_length=200, blank=True)
     adopted_at = models.DateTimeField(_("adopted at"))
@@ -541,6 +558,9 @@ class Adoption(models.Model):
             models.CheckConstraint(condition=Q(money__gte=0), name="renovation_adoption_money")
         ]
         indexes = [models.Index(fields=["unit"], name="renovation_adoption_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.item}"
 
 
 class Rating(models.Model):
@@ -564,6 +584,9 @@ class Rating(models.Model):
                 condition=Q(stars__gte=1, stars__lte=5), name="renovation_rating_stars"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★"
 
 
 class Photo(models.Model):
@@ -595,6 +618,9 @@ class Photo(models.Model):
         ordering = ["uploaded_at", "id"]
         indexes = [models.Index(fields=["compound", "kind"], name="renovation_photo_comp_kind")]
 
+    def __str__(self) -> str:
+        return self.public.name
+
 
 class Event(models.Model):
     """Append-only history of everything that happened in renovation (the timelines).
@@ -624,6 +650,9 @@ class Event(models.Model):
             models.Index(fields=["compound", "at"], name="renovation_event_comp_at"),
             models.Index(fields=["subject", "subject_id"], name="renovation_event_subject"),
         ]
+
+    def __str__(self) -> str:
+        return self.action
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -47,7 +47,9 @@ def resident_for(code: str, compound=None) -> Resident:
     text = normalise(code)
     if len(text.replace("-", "")) != CODE_LENGTH:
         raise Invalid(_("A household code has 12 letters and digits."), "code")
-    household = Household.objects.select_related("compound").filter(code_hash=code_hash(text)).first()
+    household = (
+        Household.objects.select_related("compound").filter(code_hash=code_hash(text)).first()
+    )
     if household is None:
         raise Invalid(_("There is no household with this code."), "code")
     if not household.is_active:

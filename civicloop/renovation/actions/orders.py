@@ -37,7 +37,9 @@ def check_place_order(resident, project: Project, *, title="", text="", work_typ
     title = str(title or "").strip() or (kind.name if kind else "")
     text = str(text or "").strip()
     if not title:
-        raise Invalid(_("Choose an item from the menu or say in a few words what is needed."), "title")
+        raise Invalid(
+            _("Choose an item from the menu or say in a few words what is needed."), "title"
+        )
     if len(title) > 100:
         raise Invalid(_("The title is at most 100 characters."), "title")
     if len(text) > 2000:
@@ -55,7 +57,9 @@ def do_place_order(resident, project, kind, title, text, images=()) -> Order:
     at = now()
     order = Order.objects.create(compound_id=project.compound_id, household=resident.household,
                                  work_type=kind, title=title, text=text, created_at=at)  # fmt: skip
-    store_photos(images, compound_id=project.compound_id, kind="order", project=project, order=order)
+    store_photos(
+        images, compound_id=project.compound_id, kind="order", project=project, order=order
+    )
     record(resident, "resident", compound_id=project.compound_id, project_id=project.pk,
            subject="order", subject_id=order.pk, action="place_order", note=title, at=at)  # fmt: skip
     return order
@@ -79,7 +83,9 @@ def accept_order(actor, order: Order, *, version=None, note: str = "") -> Order:
 
 def merge_order(actor, order: Order, into, *, version=None, note: str = "") -> Order:
     role = check_review(actor, "merge_order", order)
-    target = into if isinstance(into, Order) else Order.objects.filter(pk=_int(into, "into")).first()
+    target = (
+        into if isinstance(into, Order) else Order.objects.filter(pk=_int(into, "into")).first()
+    )
     if target is None or target.compound_id != order.compound_id or target.pk == order.pk:
         raise Invalid(_("Merge into another order of the same compound."), "into")
     if target.state not in (Order.State.SUBMITTED, Order.State.ACCEPTED, Order.State.TAKEN):
@@ -132,7 +138,13 @@ def check_take_order(actor, order: Order, *, budget=None, quantity=None, title="
     title = str(title or "").strip() or order.title
     if len(title) > 100:
         raise Invalid(_("The title is at most 100 characters."), "title")
-    return role, project, title, decimal_value(budget, "budget"), decimal_value(quantity, "quantity")
+    return (
+        role,
+        project,
+        title,
+        decimal_value(budget, "budget"),
+        decimal_value(quantity, "quantity"),
+    )
 
 
 def take_order(actor, order: Order, *, version=None, **fields) -> WorkItem:

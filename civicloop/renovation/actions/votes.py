@@ -67,7 +67,9 @@ def check_create_vote(actor, project, *, title="", opens_at=None, closes_at=None
             order_ids.append(int(getattr(value, "pk", value)))
         except (TypeError, ValueError):
             raise Invalid(_("This is not a valid id: %(v)s.") % {"v": value}, "orders") from None
-    found = {o.pk: o for o in Order.objects.filter(pk__in=order_ids, compound_id=project.compound_id)}
+    found = {
+        o.pk: o for o in Order.objects.filter(pk__in=order_ids, compound_id=project.compound_id)
+    }
     for pk in order_ids:
         order = found.get(pk)
         if order is None or order.state != Order.State.ACCEPTED:
@@ -168,7 +170,9 @@ def do_cast_vote(resident, vote, cleaned: dict, at=None) -> None:
         with transaction.atomic():
             Receipt.objects.create(vote=locked, household_id=resident.household.pk)
     except IntegrityError:
-        raise Conflict(_("Your household has already voted; you may change the vote until it closes.")) from None
+        raise Conflict(
+            _("Your household has already voted; you may change the vote until it closes.")
+        ) from None
     _write_ballot(locked, resident.code, cleaned)
 
 
@@ -182,9 +186,13 @@ def do_change_vote(resident, vote, cleaned: dict, at=None) -> None:
     locked = _lock_open(vote, at)
     if not Receipt.objects.filter(vote=locked, household_id=resident.household.pk).exists():
         raise InvalidState(_("Your household has not voted yet."))
-    deleted, _rows = Ballot.objects.filter(vote=locked, key=ballot_key(locked, resident.code)).delete()
+    deleted, _rows = Ballot.objects.filter(
+        vote=locked, key=ballot_key(locked, resident.code)
+    ).delete()
     if not deleted:
-        raise Conflict(_("This vote was cast with a code that has since been replaced; it stands as cast."))
+        raise Conflict(
+            _("This vote was cast with a code that has since been replaced; it stands as cast.")
+        )
     _write_ballot(locked, resident.code, cleaned)
 
 
@@ -230,12 +238,16 @@ def close_vote(actor, vote: Vote, *, version=None) -> Vote:
 def do_close_vote(actor, role, vote, version=None, at=None) -> Vote:
     """Count in SQL, publish counts, turnout and quorum; record the result (not the ballots)."""
     locked = Vote.objects.select_for_update().get(pk=vote.pk)
-    eligible = Household.objects.filter(compound_id=locked.project.compound_id, is_active=True).count()
+    eligible = Household.objects.filter(
+        compound_id=locked.project.compound_id, is_active=True
+    ).count()
     turnout = Receipt.objects.filter(vote=locked).count()
     quorum_met = eligible > 0 and turnout >= locked.quorum * eligible
     counts = {
         row["pk"]: row
-        for row in Question.objects.filter(vote=locked).values("pk").annotate(
+        for row in Question.objects.filter(vote=locked)
+        .values("pk")
+        .annotate(
             f=Count("choices", filter=Q(choices__answer="for")),
             a=Count("choices", filter=Q(choices__answer="against")),
             n=Count("choices", filter=Q(choices__answer="abstain")),
