@@ -8,6 +8,7 @@ from . import errors
 from .auth import TokenAuth
 from .docs import OfflineSwagger
 from .endpoints import actions, auth, cases
+from .endpoints.renovation import router as renovation_router
 from .parser import FormOrJsonParser
 
 DESCRIPTION = """JSON API of Civicloop for the field apps of inspectors, handling units
@@ -49,3 +50,4 @@ api.add_router("", auth.router)
 api.add_router("", cases.router)
 api.add_router("", actions.router)
 api.add_router("", actions.requests_router)
+api.add_router("", renovation_router)

@@ -149,6 +149,8 @@ TRANSITIONS = [
     Transition("close_vote", _("Close and publish the results"), (Vote.State.OPEN,),
                (Vote.State.CLOSED,), (CW,), compound_in_territory, NOT_YOURS, kind="vote"),
     # --- work items (接单、做单、评单) ----------------------------------------------
+    Transition("import_programme", _("Import the programme from xlsx"), (), (), (RO,),
+               kind="ledger"),
     Transition("add_item", _("Add a work item"), ACTIVE_PROJECT, (), (RO,)),
     Transition("update_item", _("Update quantity, budget or progress"),
                (I.PLANNED, I.UNDERWAY, I.RETURNED), (), (RO,), kind="item"),
@@ -177,6 +179,7 @@ def _role_label(code: str) -> str:
 
 RULES = RuleTable(
     TRANSITIONS,
+    state_of=lambda obj: getattr(obj, "state", ""),
     state_label=lambda s: str(ALL_STATES.get(s, s)),
     role_label=_role_label,
 )

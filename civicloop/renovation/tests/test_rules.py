@@ -11,6 +11,7 @@ from civicloop.renovation import actions
 from civicloop.renovation.actions import votes
 from civicloop.renovation.models import Order, Stage, Vote, WorkItem
 from civicloop.renovation.rules import RULES
+from civicloop.renovation.workbook import export_programme, import_programme
 
 
 class Rollback(Exception):
@@ -109,6 +110,8 @@ def test_offered_equals_succeeds_for_every_transition_and_role(reno, photo):
         "cast_vote": (vote, lambda a: actions.cast_vote(a, vote, _answers(vote))),
         "change_vote": (vote, lambda a: actions.change_vote(a, vote, _answers(vote))),
         "close_vote": (due, lambda a: actions.close_vote(a, due)),
+        "import_programme": (reno["programme"], lambda a: import_programme(
+            export_programme(reno["programme"]), a)),
         "add_item": (west, lambda a: actions.add_item(a, west, title="照明", budget="1")),
         "update_item": (i1 := _item(reno), lambda a, i=i1: actions.update_item(a, i, progress=10)),
         "adopt_item": (i2 := _item(reno),
