@@ -10,6 +10,7 @@ take. Residents act with their household code (``code``), without a token.
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -132,29 +133,29 @@ class DeclineIn(VersionIn):
 
 
 class TakeIn(VersionIn):
-    budget: str = F("0", description="10k yuan, not below zero")
-    quantity: str = "0"
+    budget: Decimal = F(Decimal(0), description="10k yuan, not below zero")
+    quantity: Decimal = Decimal(0)
     title: str = F("", max_length=100)
 
 
 class ItemIn(Schema):
     title: str = F("", max_length=100)
     work_type: str = F("", description="Menu code, e.g. R04")
-    quantity: str = "0"
-    budget: str = "0"
+    quantity: Decimal = Decimal(0)
+    budget: Decimal = Decimal(0)
     progress: int = 0
 
 
 class ItemUpdateIn(VersionIn):
-    progress: str | None = None
-    budget: str | None = None
-    quantity: str | None = None
+    progress: int | None = F(None, description="0 to 100")
+    budget: Decimal | None = F(None, description="10k yuan, not below zero")
+    quantity: Decimal | None = None
 
 
 class AdoptIn(VersionIn):
     kind: str = F(..., description="public, civilized, company or deputy")
     unit: int | None = None
-    money: str = "0"
+    money: Decimal = Decimal(0)
     labour: str = F("", max_length=200)
     design: str = F("", max_length=200)
 
