@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import renovation, views
 
 app_name = "console"
 urlpatterns = [
@@ -30,4 +30,5 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("hotline/", views.report, {"source": "hotline"}, name="hotline"),
     path("evidence/<int:pk>/<slug:variant>/", views.evidence_file, name="evidence"),
+    *renovation.urlpatterns,  # the renovation desks (老旧小区改造)
 ]

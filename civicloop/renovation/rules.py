@@ -183,3 +183,18 @@ RULES = RuleTable(
     state_label=lambda s: str(ALL_STATES.get(s, s)),
     role_label=_role_label,
 )
+
+
+DISTRICT_WIDE = (RO, Role.LEADER, Role.SUPERVISOR, Role.ADMINISTRATOR, AD)
+
+
+def may_see_desk(actor, project) -> bool:
+    """Who sees a compound's desk in the console (households, codes, timeline): the office,
+    district leaders, supervisors, adopters (to find items), and the compound's community."""
+    if actor.has(*DISTRICT_WIDE):
+        return True
+    return actor.has(CW) and in_territory(actor, project.compound)
+
+
+def may_see_ledger(actor) -> bool:
+    return actor.has(*DISTRICT_WIDE, CW)
