@@ -86,8 +86,8 @@ def issue_codes(actor, project, labels) -> list[tuple[Household, str]]:
 
 
 @transaction.atomic
-def do_issue_codes(actor, role, project, labels) -> list[tuple[Household, str]]:
-    at = now()
+def do_issue_codes(actor, role, project, labels, at=None) -> list[tuple[Household, str]]:
+    at = at or now()
     compound = project.compound
     old = {
         h.label: h
@@ -109,5 +109,5 @@ def do_issue_codes(actor, role, project, labels) -> list[tuple[Household, str]]:
     record(actor, role, compound_id=compound.pk, project_id=project.pk, subject="project",
            subject_id=project.pk, action="issue_codes",
            note=_("%(n)d household codes issued (%(r)d replaced).") % {"n": len(issued), "r": len(old)},
-           data={"issued": len(issued), "replaced": len(old)})  # fmt: skip
+           data={"issued": len(issued), "replaced": len(old)}, at=at)  # fmt: skip
     return issued

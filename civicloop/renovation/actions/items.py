@@ -67,11 +67,12 @@ def add_item(actor, project, **fields) -> WorkItem:
 
 
 @transaction.atomic
-def do_add_item(actor, role, project, kind, title, quantity, budget, progress=0) -> WorkItem:
+def do_add_item(actor, role, project, kind, title, quantity, budget, progress=0,
+                at=None) -> WorkItem:  # fmt: skip
     item = WorkItem.objects.create(project=project, work_type=kind, title=title,
                                    quantity=quantity, budget=budget, progress=progress,
                                    state=I.UNDERWAY if progress else I.PLANNED)  # fmt: skip
-    _item_event(actor, role, item, "add_item", title, {"budget": str(budget)})
+    _item_event(actor, role, item, "add_item", title, {"budget": str(budget)}, at=at)
     refresh_project_state(project)
     return item
 

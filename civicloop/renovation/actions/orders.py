@@ -53,8 +53,8 @@ def place_order(resident, project: Project, **fields) -> Order:
 
 
 @transaction.atomic
-def do_place_order(resident, project, kind, title, text, images=()) -> Order:
-    at = now()
+def do_place_order(resident, project, kind, title, text, images=(), at=None) -> Order:
+    at = at or now()
     order = Order.objects.create(compound_id=project.compound_id, household=resident.household,
                                  work_type=kind, title=title, text=text, created_at=at)  # fmt: skip
     store_photos(
@@ -114,8 +114,8 @@ def _int(value, field: str) -> int:
 
 @transaction.atomic
 def do_review(actor, role, order, action, state, version, *, merged_into=None,
-              decline_reason="", note="") -> Order:  # fmt: skip
-    at = now()
+              decline_reason="", note="", at=None) -> Order:  # fmt: skip
+    at = at or now()
     bump(Order, order, version, state=state, reviewed_at=at, merged_into=merged_into,
          decline_reason=decline_reason)  # fmt: skip
     project = _project_of(order)
@@ -153,8 +153,9 @@ def take_order(actor, order: Order, *, version=None, **fields) -> WorkItem:
 
 
 @transaction.atomic
-def do_take_order(actor, role, order, project, title, budget, quantity, version=None) -> WorkItem:
-    at = now()
+def do_take_order(actor, role, order, project, title, budget, quantity, version=None,
+                  at=None) -> WorkItem:  # fmt: skip
+    at = at or now()
     bump(Order, order, version, state=Order.State.TAKEN)
     item = WorkItem.objects.create(project=project, work_type=order.work_type, title=title,
                                    budget=budget, quantity=quantity, source_order=order)  # fmt: skip
