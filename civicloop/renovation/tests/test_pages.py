@@ -63,7 +63,11 @@ def test_desk_scope_and_actions(voted):
                 {"reason": "已列入市政计划", "version": 0})  # fmt: skip
     assert Order.objects.get(pk=order.pk).state == "declined"
     # The resident sees the reason on their household page.
-    page = Client().post(f"/compounds/{west}/mine/", {"code": voted["codes"][2]}).content.decode()
+    page = (
+        Client(HTTP_ACCEPT_LANGUAGE="en")
+        .post(f"/compounds/{west}/mine/", {"code": voted["codes"][2]})
+        .content.decode()
+    )
     assert "已列入市政计划" in page
     # Codes: printed once on slips, then only the labels are listed.
     r = worker.post(f"/console/renovation/compounds/{west}/codes/", {"labels": "2-201\n2-202"})
@@ -75,8 +79,8 @@ def test_desk_scope_and_actions(voted):
 def test_no_page_reveals_how_a_household_voted(voted):
     west = voted["west"].compound_id
     pages = [_login(voted, "worker").get(f"/console/renovation/compounds/{west}/").content.decode(),
-             Client().get(f"/compounds/{west}/").content.decode(),
-             Client().post(f"/compounds/{west}/mine/", {"code": voted["codes"][0]}).content.decode()]  # fmt: skip
+             Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/compounds/{west}/").content.decode(),
+             Client(HTTP_ACCEPT_LANGUAGE="en").post(f"/compounds/{west}/mine/", {"code": voted["codes"][0]}).content.decode()]  # fmt: skip
     for page in pages:
         assert "against" not in page.lower().replace("for / against", "")
     # Before closing, no counts anywhere; the export carries no ballots either.
@@ -87,7 +91,7 @@ def test_no_page_reveals_how_a_household_voted(voted):
     assert b"against" not in data and Ballot.objects.count() == 2
     Vote.objects.filter(pk=voted["vote"].pk).update(closes_at=timezone.now())
     actions.close_vote(voted["actors"]["worker"], Vote.objects.get(pk=voted["vote"].pk))
-    page = Client().get(f"/compounds/{west}/").content.decode()
+    page = Client(HTTP_ACCEPT_LANGUAGE="en").get(f"/compounds/{west}/").content.decode()
     assert "Turnout: 2 of 3 households." in page
 
 
