@@ -83,15 +83,18 @@ def ledger(request):
             p for p in projects if progress.light(progress.value(p), p.batch, today) == light
         ]
     page = Paginator(projects, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(p, progress.value(p), progress.light(progress.value(p), p.batch, today))
-            for p in page.object_list]  # fmt: skip
+    rows = []
+    for p in page.object_list:
+        tone = progress.light(progress.value(p), p.batch, today)
+        rows.append((p, progress.value(p), tone, progress.LIGHTS[tone]))
     items = WorkItem.objects.filter(project__programme=programme)
     by_batch = progress.rollup("project__batch", items)
     by_street = progress.rollup("project__compound__community__parent", items)
     batches = []
     for b in queries.programmes().get(pk=programme.pk).batches.all():
         value = by_batch.get(b.pk, {}).get("progress", 0.0)
-        batches.append((b, value, progress.light(value, b, today)))
+        tone = progress.light(value, b, today)
+        batches.append((b, value, tone, progress.LIGHTS[tone]))
     street_names = dict(Region.objects.filter(level=Region.Level.STREET).values_list("pk", "name"))
     streets = sorted(((street_names.get(k, "—"), v) for k, v in by_street.items()),
                      key=lambda r: r[0])  # fmt: skip

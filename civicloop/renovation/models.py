@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicloop.geo.models import Compound
 from civicloop.org.models import Person, Unit
@@ -136,7 +137,9 @@ class Project(models.Model):
         _("area approach"), max_length=8, choices=Approach.choices, blank=True
     )
     bid_section = models.CharField(_("bid section"), max_length=40, blank=True)
-    contractor = models.CharField(_("contractor"), max_length=100, blank=True)
+    contractor = models.CharField(
+        pgettext_lazy("renovation", "contractor"), max_length=100, blank=True
+    )
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PLANNING
     )
@@ -268,7 +271,7 @@ class Household(models.Model):
     label = models.CharField(_("dwelling"), max_length=40)
     code_hash = models.CharField(_("code hash"), max_length=64, unique=True)
     is_active = models.BooleanField(_("active"), default=True)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("renovation", "issued at"))
 
     class Meta:
         verbose_name = _("household")
@@ -291,7 +294,7 @@ class Order(models.Model):
 
     class State(models.TextChoices):
         SUBMITTED = "submitted", _("submitted")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("renovation", "accepted")
         MERGED = "merged", _("merged")
         DECLINED = "declined", _("declined")
         TAKEN = "taken", _("taken into the plan")
@@ -354,7 +357,7 @@ class Stage(models.Model):
 
     class State(models.TextChoices):
         PENDING = "pending", _("not started")
-        OPEN = "open", _("in progress")
+        OPEN = "open", pgettext_lazy("renovation", "in progress")
         DONE = "done", _("done")
 
     ORDER = [k.value for k in Kind]
@@ -434,7 +437,7 @@ class Question(models.Model):
     )
     order = models.ForeignKey(
         Order,
-        verbose_name=_("order"),
+        verbose_name=_("residents' order"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
@@ -593,8 +596,8 @@ class Photo(models.Model):
     """A checked photo (public copy without metadata, and a thumbnail)."""
 
     class Kind(models.TextChoices):
-        BEFORE = "before", _("before")
-        AFTER = "after", _("after")
+        BEFORE = "before", pgettext_lazy("renovation", "before")
+        AFTER = "after", pgettext_lazy("renovation", "after")
         ORDER = "order", _("order")
         DELIVERY = "delivery", _("delivery")
 

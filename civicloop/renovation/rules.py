@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from civicloop.core.ruletable import RuleTable, Transition, predicate
 from civicloop.org.models import Role
@@ -124,7 +125,7 @@ TRANSITIONS = [
                compound_in_territory, NOT_YOURS),
     Transition("place_order", _("Place an order"), ACTIVE_PROJECT, (), (RESIDENT,),
                own_compound, NOT_YOUR_COMPOUND, admin=False),
-    Transition("accept_order", _("Accept"), (S.SUBMITTED,), (S.ACCEPTED,), (CW,),
+    Transition("accept_order", pgettext_lazy("renovation", "Accept"), (S.SUBMITTED,), (S.ACCEPTED,), (CW,),
                compound_in_territory, NOT_YOURS, kind="review"),
     Transition("merge_order", _("Merge with a similar order"), (S.SUBMITTED,), (S.MERGED,), (CW,),
                compound_in_territory, NOT_YOURS, kind="review"),
