@@ -115,3 +115,25 @@ def votes(project) -> QuerySet:
 def vote_is_open(vote, at=None) -> bool:
     at = at or timezone.now()
     return vote.state == Vote.State.OPEN and vote.opens_at <= at < vote.closes_at
+
+
+def project_at(lon: float, lat: float, community_id: int | None):
+    """The renovation project of the compound a point lies in (two small queries), or None.
+
+    Compounds are searched within the point's community (a handful), and the
+    point tested against each outline with shapely.
+    """
+    if community_id is None or lon is None or lat is None:
+        return None
+    import shapely
+
+    from civicloop.geo.models import Compound
+
+    point = shapely.Point(lon, lat)
+    for compound in Compound.objects.filter(
+        community_id=community_id, renovations__isnull=False
+    ).distinct():
+        shape = compound.geometry
+        if shape is not None and shape.covers(point):
+            return project_for(compound.pk)
+    return None

@@ -72,7 +72,7 @@ def reno(district, settings, tmp_path):
         "officer": _user("officer", office, Role.RENOVATION_OFFICER),
         "adopter": _user("adopter", civilized, Role.ADOPTER),
         "adopter2": _user("adopter2", company, Role.ADOPTER),
-        "admin": _user("admin_role", office, Role.ADMINISTRATOR),
+        "admin": _user("reno_admin", office, Role.ADMINISTRATOR),
         "nobody": _user("nobody", district["offices"]["west"], Role.INSPECTOR),
     }
     actors = {name: actor_for(user) for name, user in users.items()}
