@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from civicloop.core.errors import ActionError
@@ -185,11 +186,20 @@ def desk(request, compound_id: int):
         "may": {n: RULES.allows(n, actor, project)
                 for n in ("add_item", "create_vote", "issue_codes")},
         "households": Household.objects.filter(compound_id=compound_id, is_active=True).count(),
-        "events": Event.objects.filter(compound_id=compound_id).select_related("actor")
-        .order_by("-at", "-id")[:100],
+        "events": [(e, _event_label(e.action)) for e in Event.objects.filter(
+            compound_id=compound_id).order_by("-at", "-id")[:100]],
         "menu": WorkType.objects.filter(is_active=True), "adoption_kinds": Adoption.Kind.choices,
         "today": timezone.localdate(),
     })  # fmt: skip
+
+
+EXTRA_LABELS = {"add_photos": gettext_lazy("Photos added"), "import": gettext_lazy("Import xlsx")}
+
+
+def _event_label(action: str) -> str:
+    if action in RULES:
+        return str(RULES[action].label)
+    return str(EXTRA_LABELS.get(action, action))
 
 
 def _objects(actor, subject: str, pk: int):
