@@ -42,7 +42,7 @@ def _project_or_404(compound_id: int):
 @require_GET
 def compound_list(request):
     q = request.GET.get("q", "").strip()[:50]
-    projects = queries.ledger(q=q).order_by("-is_pilot", "compound__is_synthetic", "compound__code")
+    projects = queries.ledger(q=q)
     rows = [(p, progress.value(p)) for p in projects[:PAGE]]
     return render(request, "portal/renovation/list.html", {"rows": rows, "q": q})
 

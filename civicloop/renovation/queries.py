@@ -40,7 +40,8 @@ def ledger(*, q: str = "", street=None, batch=None, project_class: str = "", pro
         projects = projects.filter(project_class=project_class)
     if state:
         projects = projects.filter(state=state)
-    return progress.with_progress(projects).order_by("batch__seq", "compound__code")
+    # The pilot first, then by batch and compound code.
+    return progress.with_progress(projects).order_by("-is_pilot", "batch__seq", "compound__code")
 
 
 def light_of(project, today=None) -> str:
