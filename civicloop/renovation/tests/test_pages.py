@@ -136,3 +136,23 @@ def test_portal_order_vote_and_rate(voted, photo, django_assert_max_num_queries)
     )
     assert r.status_code == 400
     assert client.get("/compounds/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_desks_and_lists_keep_a_constant_number_of_queries(voted, django_assert_max_num_queries):
+    officer = voted["actors"]["officer"]
+    for n in range(6):
+        item = actions.add_item(officer, voted["west"], title=f"项{n}", budget="1")
+        if n % 2:
+            actions.adopt_item(voted["actors"]["adopter"], item, kind="civilized", money="1")
+        actions.place_order(voted["residents"][n % 3], voted["west"], title=f"订单{n}")
+    west = voted["west"].compound_id
+    worker, adopter = _login(voted, "worker"), _login(voted, "adopter")
+    with django_assert_max_num_queries(20):
+        assert worker.get(f"/console/renovation/compounds/{west}/").status_code == 200
+    with django_assert_max_num_queries(10):
+        assert adopter.get("/console/renovation/adopt/").status_code == 200
+    with django_assert_max_num_queries(4):
+        assert Client().get("/compounds/").status_code == 200
+    with django_assert_max_num_queries(14):
+        assert Client().get(f"/compounds/{west}/").status_code == 200
