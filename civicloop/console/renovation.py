@@ -291,8 +291,20 @@ def codes(request, compound_id: int):
         except ActionError as error:
             messages.error(request, error.message)
             return redirect("console:renovation_codes", compound_id)
-        response = render(request, "console/renovation/slips.html",
-                          {"compound": project.compound, "issued": issued})  # fmt: skip
+        context = {"compound": project.compound, "issued": issued,
+                   "url": request.build_absolute_uri(
+                       reverse("portal:renovation_compound", args=[compound_id]))}  # fmt: skip
+        if request.POST.get("format") == "pdf":
+            from django.template.loader import render_to_string
+            from weasyprint import HTML  # imported late: it loads Pango and fonts
+
+            html = render_to_string("console/renovation/slips_pdf.html", context, request=request)
+            response = HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'attachment; filename="codes-{project.compound.code}.pdf"'
+            )
+        else:
+            response = render(request, "console/renovation/slips.html", context)
         response["Cache-Control"] = "no-store"
         return response
     households = Household.objects.filter(compound_id=compound_id, is_active=True).order_by("label")

@@ -156,3 +156,15 @@ def test_desks_and_lists_keep_a_constant_number_of_queries(voted, django_assert_
         assert Client().get("/compounds/").status_code == 200
     with django_assert_max_num_queries(14):
         assert Client().get(f"/compounds/{west}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_code_slips_as_pdf(reno):
+    west = reno["west"].compound_id
+    r = _login(reno, "worker").post(f"/console/renovation/compounds/{west}/codes/",
+                                    {"labels": "4-401\n4-402", "format": "pdf"})  # fmt: skip
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF") and r["Cache-Control"] == "no-store"
+    r = _login(reno, "worker_east").post(f"/console/renovation/compounds/{west}/codes/",
+                                         {"labels": "4-403"})  # fmt: skip
+    assert r.status_code == 404
