@@ -28,6 +28,7 @@ from civicloop.geo.models import Compound, GeoDataVersion, Region
 from civicloop.org.actors import actor_for
 from civicloop.org.models import Membership, Person, Role, Unit
 from civicloop.renovation.actions import households, items, orders, stages, votes
+from civicloop.renovation.menu import seed as seed_menu
 from civicloop.renovation.models import (
     Batch,
     Funding,
@@ -65,6 +66,7 @@ def build(stdout=None, seed: int = 2020) -> dict:
         return {}
     rng = random.Random(seed)
     with transaction.atomic():
+        seed_menu()  # a flushed database (tests) has lost the migration's menu
         people = _people()
         programme, batches = _programme()
         compounds = _compounds(rng)

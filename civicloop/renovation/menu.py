@@ -20,3 +20,13 @@ SEED = [
     ("S03", "城市书房", "support", "处"),
     ("S04", "停车设施", "support", "个"),
 ]
+
+
+def seed(work_type_model=None) -> None:
+    """Create the seed entries that are missing (existing entries, edited in the admin, stay)."""
+    if work_type_model is None:
+        from .models import WorkType as work_type_model
+    for sort, (code, name, group, measure) in enumerate(SEED, start=1):
+        work_type_model.objects.get_or_create(
+            code=code, defaults={"name": name, "group": group, "measure": measure, "sort": sort}
+        )

@@ -2,13 +2,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from civicloop.renovation.menu import SEED
+    from civicloop.renovation.menu import seed as seed_menu
 
-    WorkType = apps.get_model("renovation", "WorkType")
-    for sort, (code, name, group, measure) in enumerate(SEED, start=1):
-        WorkType.objects.get_or_create(
-            code=code, defaults={"name": name, "group": group, "measure": measure, "sort": sort}
-        )
+    seed_menu(apps.get_model("renovation", "WorkType"))
 
 
 class Migration(migrations.Migration):

@@ -17,8 +17,8 @@ from civicloop.geo.models import Compound
 from civicloop.org.actors import actor_for
 from civicloop.org.models import Membership, Person, Role, Unit
 from civicloop.renovation.actions import ensure_stages, issue_codes, resident_for
-from civicloop.renovation.menu import SEED
-from civicloop.renovation.models import Batch, Programme, Project, WorkType
+from civicloop.renovation.menu import seed as seed_menu
+from civicloop.renovation.models import Batch, Programme, Project
 
 
 def _user(username, unit, role):
@@ -39,9 +39,7 @@ def _compound(code, name, community, box):
 def reno(district, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # The menu comes with a data migration; a transactional test's flush removes it.
-    for sort, (code, name, group, measure) in enumerate(SEED, start=1):
-        WorkType.objects.get_or_create(code=code, defaults={"name": name, "group": group,
-                                                            "measure": measure, "sort": sort})  # fmt: skip
+    seed_menu()
     today = datetime.date.today()
     programme = Programme.objects.create(code="P1", name="测试改造")
     first = Batch.objects.create(programme=programme, seq=1, name="第一批",
