@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "civicloop.cases",
     "civicloop.evaluation",
     "civicloop.supervision",
+    "civicloop.renovation",
     "civicloop.api",
     "civicloop.console",
     "civicloop.portal",
@@ -333,3 +334,15 @@ DEMO_HISTORY_DAYS = env_int("DEMO_HISTORY_DAYS", 365)
 DEMO_HISTORY_PER_DAY = env_int("DEMO_HISTORY_PER_DAY", 250)
 # The port `make demo` serves on (its PORT variable), for the addresses the demo prints.
 DEMO_PORT = env_int("PORT", 8000)
+# --- Renovation (老旧小区改造) votes and lights ---------------------------------------
+# A vote counts when at least this share of the compound's households voted
+# (two thirds, as the Civil Code asks of owners' decisions), and a question
+# passes when more than this share of the households that voted said "for".
+RENOVATION_VOTE_QUORUM = float(os.environ.get("RENOVATION_VOTE_QUORUM", "0.667"))
+RENOVATION_VOTE_MAJORITY = float(os.environ.get("RENOVATION_VOTE_MAJORITY", "0.5"))
+# A project is yellow this many days before its batch deadline if not complete.
+RENOVATION_YELLOW_DAYS = env_int("RENOVATION_YELLOW_DAYS", 30)
+# A delivered item rated at or below this (1-5 stars, mean) goes back to its adopter.
+RENOVATION_LOW_RATING = float(os.environ.get("RENOVATION_LOW_RATING", "2.5"))
+# A work item late against its batch becomes a supervision item due in this many working days.
+RENOVATION_LATE_ITEM_DAYS = env_int("RENOVATION_LATE_ITEM_DAYS", 10)

@@ -9,6 +9,7 @@ from .auth import TokenAuth
 from .docs import OfflineSwagger
 from .endpoints import actions, auth, cases
 from .endpoints import supervision as supervision_endpoints
+from .endpoints.renovation import router as renovation_router
 from .parser import FormOrJsonParser
 
 DESCRIPTION = """JSON API of Civicloop for the field apps of inspectors, handling units
@@ -51,3 +52,4 @@ api.add_router("", cases.router)
 api.add_router("", actions.router)
 api.add_router("", actions.requests_router)
 api.add_router("", supervision_endpoints.router)
+api.add_router("", renovation_router)

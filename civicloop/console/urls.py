@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import supervision_views, views
+from . import renovation, supervision_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -30,5 +30,6 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("hotline/", views.report, {"source": "hotline"}, name="hotline"),
     path("evidence/<int:pk>/<slug:variant>/", views.evidence_file, name="evidence"),
+    *renovation.urlpatterns,  # the renovation desks (老旧小区改造)
 ]
 urlpatterns += supervision_views.urlpatterns  # the supervision desk (督查督办)

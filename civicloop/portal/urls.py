@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import renovation, views
 
 app_name = "portal"
 
@@ -17,4 +17,5 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("boundaries.geojson", views.boundaries, name="boundaries"),
+    *renovation.urlpatterns,  # compound pages: orders, votes, ratings (老旧小区改造)
 ]

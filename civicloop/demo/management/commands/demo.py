@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from civicloop.demo import supervision as supervision_demo
+from civicloop.demo import renovation
 from civicloop.demo.builder import DemoRefused, build
 from civicloop.demo.history import default_days, default_per_day
 from civicloop.demo.open311 import ensure_demo_client
@@ -67,3 +68,4 @@ class Command(BaseCommand):
         self.stdout.write("")
         for role, username, unit in report.logins:
             self.stdout.write(f"  {username:<16} {role}" + (f"（{unit}）" if unit else ""))
+        renovation.build(stdout=self.stdout)  # 老旧小区改造: 467 compounds and the pilot
