@@ -28,8 +28,10 @@ import shapely
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
+from . import display
 from .models import Compound, GeoDataVersion, GridCell, Place, Region, Road, RoadSection
 
 #: Two road lines closer than this (degrees, about 11 m) meet at a crossing,
@@ -311,6 +313,61 @@ def search(q: str, *, limit: int = 10, kinds: tuple[str, ...] | None = None) -> 
     rows.sort(key=order)
     return [Hit(name=r[0], kind=r[1], lon=r[2], lat=r[3], context=r[4], ref_id=r[5])
             for r in rows[:limit]]  # fmt: skip
+
+
+# --- answering HTTP searches (console and portal) -------------------------------------
+
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 20
+
+
+class BadQuery(ValueError):
+    """A search request that cannot be answered; ``message`` is for the person asking."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def parse_params(params, allowed_kinds: tuple[str, ...]) -> tuple[str, int, tuple[str, ...] | None]:
+    """``(q, limit, kinds)`` from a query string (``q``, ``limit``, ``kinds=a,b``), or BadQuery."""
+    q = params.get("q")
+    try:
+        clean_query(q)
+    except ValueError:
+        raise BadQuery(
+            _("Give q: a place name of 1 to %(n)d characters.") % {"n": MAX_QUERY_LENGTH}
+        ) from None
+    raw = params.get("limit") or str(DEFAULT_LIMIT)
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        raise BadQuery(_("limit must be a whole number from 1 to %(n)d.") % {"n": MAX_LIMIT})
+    kinds = None
+    if params.get("kinds"):
+        kinds = tuple(k for k in (v.strip() for v in params["kinds"].split(",")) if k)
+        if not kinds or any(k not in allowed_kinds for k in kinds):
+            raise BadQuery(
+                _("kinds must be a comma-separated list of: %(kinds)s.")
+                % {"kinds": ", ".join(allowed_kinds)}
+            )
+    return q.strip(), int(raw), kinds
+
+
+def as_json(name: str, kind: str, kind_label: str, lon: float, lat: float,
+            context: str = "", ref: int | None = None) -> dict:  # fmt: skip
+    """One search result: WGS-84 ``lon``/``lat`` for forms, ``map_*`` in the tiles' system."""
+    map_lon, map_lat = display.to_map(lon, lat)
+    return {
+        "name": name, "kind": kind, "kind_label": kind_label,
+        "lon": round(lon, 7), "lat": round(lat, 7),
+        "map_lon": round(map_lon, 7), "map_lat": round(map_lat, 7),
+        "context": context, "ref": ref,
+    }  # fmt: skip
+
+
+def hit_json(hit: Hit, *, ref: bool = True) -> dict:
+    label = str(Place.Kind(hit.kind).label)
+    return as_json(hit.name, hit.kind, label, hit.lon, hit.lat, hit.context,
+                   hit.ref_id if ref else None)  # fmt: skip
 
 
 def trigram_available() -> bool:

@@ -1,4 +1,4 @@
-/* The report form: category search, map pin, device location, nearby open cases. */
+/* The report form: category search, place search, map pin, device location, nearby open cases. */
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -113,6 +113,24 @@
   }
 
   category.addEventListener("change", checkNearby);
+
+  // Place search by name (streets, roads, crossings, compounds; never case addresses).
+  var placeInput = document.getElementById("place-search");
+  if (placeInput && window.PlaceSearch) {
+    var addressInput = form.querySelector("input[name=address]");
+    var filled = "";
+    PlaceSearch.attach(placeInput, {
+      url: placeInput.dataset.placeSearch,
+      emptyText: placeInput.dataset.emptyText,
+      onPick: function (place) {
+        setPin(place.lat, place.lon, true);
+        if (addressInput && (!addressInput.value || addressInput.value === filled)) {
+          addressInput.value = place.name;
+          filled = place.name;
+        }
+      }
+    });
+  }
 
   // Following copies the contacts typed in the report form.
   var followForm = document.getElementById("follow-form");

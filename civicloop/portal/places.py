@@ -1,0 +1,40 @@
+"""Place search for the public: the gazetteer only, never the addresses of cases.
+
+``GET /report/places.json?q=…`` answers like the console's search (``name``,
+``kind``, ``kind_label``, ``lon``, ``lat``, ``map_lon``, ``map_lat``,
+``context``) over streets, communities, compounds, roads, sections and
+crossings. Residents do not know grid cell codes, and other people's
+addresses are private, so neither is searched here.
+"""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from django.views.decorators.http import require_GET
+
+from civicloop.geo import places
+from civicloop.geo.models import Place
+
+PUBLIC_KINDS = tuple(
+    str(k)
+    for k in (
+        Place.Kind.STREET,
+        Place.Kind.COMMUNITY,
+        Place.Kind.COMPOUND,
+        Place.Kind.ROAD,
+        Place.Kind.SECTION,
+        Place.Kind.CROSSING,
+    )
+)
+
+
+@require_GET
+def search(request):
+    try:
+        q, limit, kinds = places.parse_params(request.GET, PUBLIC_KINDS)
+    except places.BadQuery as error:
+        return JsonResponse({"error": error.message}, status=400)
+    hits = places.search(q, limit=limit, kinds=kinds or PUBLIC_KINDS)
+    response = JsonResponse({"q": q, "results": [places.hit_json(h, ref=False) for h in hits]})
+    response["Cache-Control"] = "public, max-age=300"
+    return response
