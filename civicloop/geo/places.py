@@ -28,6 +28,7 @@ import shapely
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Length
 from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
@@ -125,8 +126,8 @@ def road_lines() -> list[tuple[int, str, BaseGeometry]]:
     return lines
 
 
-def crossings(lines: list[tuple[int, str, BaseGeometry]]) -> list[tuple[str, float, float]]:
-    """Where two roads meet: ``(name, lon, lat)``, one row per distinct meeting point."""
+def crossings(lines: list[tuple[int, str, BaseGeometry]]) -> list[tuple[str, str, float, float]]:
+    """Where two roads meet: ``(road, other road, lon, lat)``, one per distinct meeting point."""
     if len(lines) < 2:
         return []
     tree = shapely.STRtree([line for _pk, _name, line in lines])
@@ -150,8 +151,7 @@ def crossings(lines: list[tuple[int, str, BaseGeometry]]) -> list[tuple[str, flo
             if all(abs(x - kx) > CROSSING_MERGE_DEG or abs(y - ky) > CROSSING_MERGE_DEG
                    for kx, ky in kept):  # fmt: skip
                 kept.append((x, y))
-        name = crossing_name(lines[i][1], lines[j][1])
-        found.extend((name, x, y) for x, y in kept)
+        found.extend((lines[i][1], lines[j][1], x, y) for x, y in kept)
     return found
 
 
@@ -201,8 +201,12 @@ def build_rows() -> list[Place]:
     ):
         context = street_names.get(street_id, "")
         rows.append(_place(name, Place.Kind.SECTION, shapely.from_wkb(bytes(geom)), context, pk))
-    for name, lon, lat in crossings(lines):
-        rows.append(_place(name, Place.Kind.CROSSING, (lon, lat)))
+    for a, b, lon, lat in crossings(lines):
+        # Both orders, so "大学路与陇海路" finds what is stored as "陇海路与大学路".
+        rows.append(_place(crossing_name(a, b), Place.Kind.CROSSING, (lon, lat)))
+        rows.append(
+            _place(crossing_name(b, a), Place.Kind.CROSSING, (lon, lat), crossing_name(a, b))
+        )
     for pk, code, community_id, lon, lat, geom in GridCell.objects.filter(
         geom__isnull=False
     ).values_list("id", "code", "community_id", "centroid_lon", "centroid_lat", "geom"):
@@ -283,6 +287,8 @@ def _prefix(key: str) -> Q:
 def search(q: str, *, limit: int = 10, kinds: tuple[str, ...] | None = None) -> list[Hit]:
     """Places whose name matches ``q``: exact, then prefix, then anywhere; best first.
 
+    Within each group shorter names come first, then the kind's ``RANK``.
+
     ``q`` must be a non-empty query of at most ``MAX_QUERY_LENGTH`` characters
     (``ValueError`` otherwise). At most two queries after the version check.
     """
@@ -293,14 +299,16 @@ def search(q: str, *, limit: int = 10, kinds: tuple[str, ...] | None = None) -> 
         base = base.filter(kind__in=kinds)
     fields = ("name", "kind", "lon", "lat", "context", "ref_id", "key", "rank")
     prefix_q = _prefix(key)
-    prefix = list(base.filter(prefix_q).order_by("rank", "key").values_list(*fields)[: limit * 3])
+    # Shorter names are closer matches: "嵩山路" before "嵩山路第1社区".
+    ordering = (Length("key"), "rank", "key")
+    prefix = list(base.filter(prefix_q).order_by(*ordering).values_list(*fields)[: limit * 3])
     rows = prefix
     if len(prefix) < limit:
         seen = {(r[0], r[1], r[2], r[3]) for r in prefix}
         anywhere = (
             base.filter(key__contains=key)
             .exclude(prefix_q)
-            .order_by("rank", "key")
+            .order_by(*ordering)
             .values_list(*fields)[: limit * 2]
         )
         rows = prefix + [r for r in anywhere if (r[0], r[1], r[2], r[3]) not in seen]
@@ -308,11 +316,16 @@ def search(q: str, *, limit: int = 10, kinds: tuple[str, ...] | None = None) -> 
     def order(r):
         exact = r[6] == key
         starts = r[6].startswith(key)
-        return (not exact, not starts, r[7], len(r[6]), r[6])
+        return (not exact, not starts, len(r[6]), r[7], r[6])
 
     rows.sort(key=order)
-    return [Hit(name=r[0], kind=r[1], lon=r[2], lat=r[3], context=r[4], ref_id=r[5])
-            for r in rows[:limit]]  # fmt: skip
+    hits, where = [], set()
+    for r in rows:
+        if (r[1], r[2], r[3]) in where and r[1] == Place.Kind.CROSSING:
+            continue  # the same crossing under its other name
+        where.add((r[1], r[2], r[3]))
+        hits.append(Hit(name=r[0], kind=r[1], lon=r[2], lat=r[3], context=r[4], ref_id=r[5]))
+    return hits[:limit]
 
 
 # --- answering HTTP searches (console and portal) -------------------------------------

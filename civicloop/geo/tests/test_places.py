@@ -51,7 +51,10 @@ def test_rebuild_holds_every_named_place(town):
 def test_crossings_are_computed_from_the_road_lines(town):
     places.rebuild()
     crossings = {p.name: p for p in Place.objects.filter(kind="crossing")}
-    assert set(crossings) == {"测试路与南北路交叉口", "测试路与短支路交叉口"}
+    # Each crossing under both orders of its roads' names.
+    assert set(crossings) == {"测试路与南北路交叉口", "南北路与测试路交叉口",
+                              "测试路与短支路交叉口", "短支路与测试路交叉口"}  # fmt: skip
+    assert crossings["南北路与测试路交叉口"].lon == crossings["测试路与南北路交叉口"].lon
     real = crossings["测试路与南北路交叉口"]
     assert (real.lon, real.lat) == pytest.approx((113.607, 34.705), abs=1e-7)
     # The T-junction drawn 5 m short still counts, at the middle of the gap.
@@ -75,16 +78,22 @@ def test_points_lie_on_their_places(town):
 def test_search_orders_exact_then_prefix_then_anywhere(town):
     hits = places.search("测试路")
     names = [h.name for h in hits]
-    # Exact first; among prefixes, roads and crossings before sections (``RANK``).
+    # Exact first; among prefixes shorter names first (then the kind's RANK).
     assert names == [
         "测试路",
-        "测试路与南北路交叉口",
-        "测试路与短支路交叉口",
         "测试路1段",
         "测试路2段",
+        "测试路与南北路交叉口",
+        "测试路与短支路交叉口",
     ]
     anywhere = [h.name for h in places.search("南北路")]
-    assert anywhere[0] == "南北路" and "测试路与南北路交叉口" in anywhere
+    assert anywhere == ["南北路", "南北路（南端—北端）", "南北路与测试路交叉口"]
+
+
+def test_a_crossing_is_found_by_either_road_once(town):
+    assert [h.name for h in places.search("南北路与")] == ["南北路与测试路交叉口"]
+    hits = [h.name for h in places.search("交叉口")]
+    assert len(hits) == 2 and len({h for h in hits}) == 2
 
 
 def test_search_normalises_queries(town):
@@ -129,8 +138,8 @@ def test_search_costs_few_queries_once_built(town, django_assert_max_num_queries
 def test_command_rebuilds(town, capsys):
     call_command("places")
     out = capsys.readouterr().out
-    assert "crossing: 2" in out and f"{Place.objects.count()} places." in out
-    assert Place.objects.filter(kind="crossing").count() == 2
+    assert "crossing: 4" in out and f"{Place.objects.count()} places." in out
+    assert Place.objects.filter(kind="crossing").count() == 4
 
 
 def test_postgresql_has_the_trigram_index(db):
