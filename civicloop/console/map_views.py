@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from civicloop.geo import display
+from civicloop.geo.geometry import metric
 from civicloop.geo.models import Compound, GeoDataVersion, Region, Road, RoadSection
 from civicloop.geo.places import road_lines
 from civicloop.org.models import Membership, Role
@@ -47,11 +48,31 @@ def _communities() -> list[dict]:
         {
             "type": "Feature",
             "geometry": _geometry(shapely.from_wkb(bytes(geom)), TOLERANCE["communities"]),
-            "properties": {"id": pk, "code": code, "name": name,
-                           "street": streets.get(parent_id, "")},  # fmt: skip
+            "properties": {
+                "id": pk,
+                "code": code,
+                "name": name,
+                "street": streets.get(parent_id, ""),
+            },  # fmt: skip
         }
         for pk, code, name, parent_id, geom in rows
     ]
+
+
+#: Roads carry their name about this often along the line (metres).
+LABEL_EVERY_M = 1200
+
+
+def _label_points(line) -> list[list[float]]:
+    """Where to write a road's name: spread along each part of its line, in map coordinates."""
+    points = []
+    for part in getattr(line, "geoms", [line]):
+        n = max(1, int(metric(part).length // LABEL_EVERY_M))
+        for i in range(n):
+            p = part.interpolate((i + 0.5) / n, normalized=True)
+            lon, lat = display.to_map(p.x, p.y)
+            points.append([round(lon, 6), round(lat, 6)])
+    return points
 
 
 def _roads() -> list[dict]:
@@ -60,7 +81,12 @@ def _roads() -> list[dict]:
         {
             "type": "Feature",
             "geometry": _geometry(line, TOLERANCE["roads"]),
-            "properties": {"id": pk, "name": name, "grade": grades.get(pk, "")},
+            "properties": {
+                "id": pk,
+                "name": name,
+                "grade": grades.get(pk, ""),
+                "labels": _label_points(line),
+            },  # fmt: skip
         }
         for pk, name, line in road_lines()
     ]
@@ -76,8 +102,14 @@ def _sections() -> list[dict]:
         {
             "type": "Feature",
             "geometry": _geometry(shapely.from_wkb(bytes(geom)), TOLERANCE["sections"]),
-            "properties": {"id": pk, "name": name, "road": road, "grade": grade,
-                           "street": street or "", "length_m": round(length or 0)},  # fmt: skip
+            "properties": {
+                "id": pk,
+                "name": name,
+                "road": road,
+                "grade": grade,
+                "street": street or "",
+                "length_m": round(length or 0),
+            },  # fmt: skip
         }
         for pk, name, road, grade, street, length, geom in rows
     ]
@@ -91,8 +123,14 @@ def _compounds() -> list[dict]:
         {
             "type": "Feature",
             "geometry": _geometry(shapely.from_wkb(bytes(geom)), TOLERANCE["compounds"]),
-            "properties": {"id": pk, "code": code, "name": name, "community": community or "",
-                           "households": households, "managed": managed},  # fmt: skip
+            "properties": {
+                "id": pk,
+                "code": code,
+                "name": name,
+                "community": community or "",
+                "households": households,
+                "managed": managed,
+            },  # fmt: skip
         }
         for pk, code, name, community, households, managed, geom in rows
     ]
@@ -119,8 +157,9 @@ def layer_features(name: str) -> list[dict]:
 def _chiefs() -> dict[int, str]:
     """Section id → the name of its road chief (路长), read fresh: memberships change often."""
     return dict(
-        Membership.objects.filter(role=Role.ROAD_CHIEF, is_active=True, road_section__isnull=False)
-        .values_list("road_section_id", "person__name")
+        Membership.objects.filter(
+            role=Role.ROAD_CHIEF, is_active=True, road_section__isnull=False
+        ).values_list("road_section_id", "person__name")
     )
 
 

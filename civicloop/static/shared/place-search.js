@@ -37,6 +37,8 @@
     var timer = null, seq = 0, results = [], active = -1;
 
     function close() {
+      clearTimeout(timer);
+      seq++;  // answers still on their way are dropped
       list.hidden = true;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
@@ -110,7 +112,7 @@
       fetch(url + (url.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(q.slice(0, 50)),
         { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-        .then(function (data) { if (mine === seq) render(data); })
+        .then(function (data) { if (mine === seq && document.activeElement === input) render(data); })
         .catch(function () { if (mine === seq) close(); });
     }
 

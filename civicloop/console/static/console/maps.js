@@ -30,7 +30,8 @@
   }
 
   function baseMap(el, cfg, options) {
-    var map = L.map(el, Object.assign({ zoomSnap: 0.5 }, options || {}));
+    // markercluster needs a finite maxZoom (a map without tiles has none).
+    var map = L.map(el, Object.assign({ zoomSnap: 0.5, minZoom: 9, maxZoom: 19 }, options || {}));
     if (cfg.tileUrl) {
       var subdomains = cfg.tileSubdomains || "abc";
       if (subdomains.indexOf(",") >= 0) subdomains = subdomains.split(",");
@@ -112,29 +113,42 @@
       pane: "cl-areas",
       style: { color: "#5d79a3", weight: 1, dashArray: "4 3", fillOpacity: 0, fill: !!opts.pick },
       onEachFeature: function (f, l) {
-        label(l, f.properties.name, 14, "community-label");
+        label(l, f.properties.name, 15, "community-label");
         if (opts.pick) l.on("click", function (e) { opts.pick(e.latlng); });
       },
     });
   }
 
   var ROAD_STYLE = {
-    arterial: { color: "#d9822b", weight: 7 },
-    secondary: { color: "#e9a650", weight: 5 },
-    branch: { color: "#f0c27a", weight: 3.5 },
-    alley: { color: "#f3d3a0", weight: 2.5 },
+    arterial: { color: "#d9822b", weight: 5 },
+    secondary: { color: "#e9a650", weight: 3.5 },
+    branch: { color: "#f0c27a", weight: 2.5 },
+    alley: { color: "#f3d3a0", weight: 2 },
   };
 
   function roadsLayer(cfg) {
-    return geoLayer(cfg.layerUrls.roads, {
+    var part = geoLayer(cfg.layerUrls.roads, {
       pane: "cl-lines",
       style: function (f) {
         var s = ROAD_STYLE[f.properties.grade] || ROAD_STYLE.secondary;
         return { color: s.color, weight: s.weight, opacity: 0.9, lineCap: "round" };
       },
       interactive: false,
-      onEachFeature: function (f, l) { label(l, f.properties.name, 13, "road-label"); },
     });
+    // The road's name along the line (every ~1.2 km), shown from zoom 14 on.
+    part.ready = part.ready.then(function (group) {
+      group.eachLayer(function (l) {
+        var p = l.feature && l.feature.properties;
+        (p && p.labels || []).forEach(function (xy) {
+          L.marker([xy[1], xy[0]], {
+            icon: L.divIcon({ className: "road-name", html: "<span>" + esc(p.name) + "</span>", iconSize: null }),
+            interactive: false, keyboard: false, pane: "cl-lines",
+          }).addTo(group);
+        });
+      });
+      return group;
+    });
+    return part;
   }
 
   function sectionsLayer(cfg) {
