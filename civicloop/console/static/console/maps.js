@@ -10,6 +10,8 @@
   "use strict";
 
   var CENTRE = [34.72, 113.63];
+  // Cases are clustered (leaflet.markercluster) when more than this many are in view.
+  var CLUSTER_FROM = 40;
   var PLACE_ZOOM = { street: 14, community: 15, road: 15, section: 16, crossing: 17,
     compound: 17, cell: 17, address: 18 };
 
@@ -111,6 +113,7 @@
   function communitiesLayer(cfg, opts) {
     return geoLayer(cfg.layerUrls.communities, {
       pane: "cl-areas",
+      interactive: !!opts.pick,
       style: { color: "#5d79a3", weight: 1, dashArray: "4 3", fillOpacity: 0, fill: !!opts.pick },
       onEachFeature: function (f, l) {
         label(l, f.properties.name, 15, "community-label");
@@ -278,17 +281,23 @@
         },
       })
       : L.layerGroup();
+    var few = L.layerGroup();  // a handful of cases: each its own marker
     var big = L.layerGroup();  // server-side clusters when there are very many cases
-    var both = L.layerGroup([group, big]);
+    var both = L.layerGroup([group, few, big]);
     var seq = 0;
     var el = map.getContainer();
+    // A popup panning the map into view must not reload (and so close) itself.
+    var popupOpen = false;
+    map.on("popupopen", function () { popupOpen = true; });
+    map.on("popupclose", function () { popupOpen = false; });
     function load() {
-      if (!map.hasLayer(both)) return;
+      if (!map.hasLayer(both) || popupOpen) return;
       var mine = ++seq;
       getJSON(cfg.casesUrl + "?bbox=" + bboxOf(map) + "&zoom=" + Math.round(map.getZoom()))
         .then(function (geojson) {
           if (mine !== seq) return;
           group.clearLayers();
+          few.clearLayers();
           big.clearLayers();
           var markers = [];
           geojson.features.forEach(function (f) {
@@ -304,7 +313,8 @@
                   esc(p.category) + " · " + esc(p.state_label)));
             }
           });
-          if (group.addLayers) group.addLayers(markers); else markers.forEach(function (m) { group.addLayer(m); });
+          var target = markers.length > CLUSTER_FROM ? group : few;
+          if (target.addLayers) target.addLayers(markers); else markers.forEach(function (m) { target.addLayer(m); });
           el.dataset.loaded = String(geojson.features.length);
           el.dataset.clustered = geojson.clustered ? "1" : "0";
         });
