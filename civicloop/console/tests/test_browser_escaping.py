@@ -29,7 +29,10 @@ def test_street_and_category_names_are_escaped(sign_in, live_server, loop):
     page.wait_for_selector(".leaflet-tooltip:not(.map-label)")
     assert PAYLOAD in page.locator(".leaflet-tooltip:not(.map-label)").first.inner_text()
     # road, community and compound names are written on the map as text too
-    assert PAYLOAD in page.locator("#dashboard-map .leaflet-tooltip.community-label").first.inner_text()
+    assert (
+        PAYLOAD
+        in page.locator("#dashboard-map .leaflet-tooltip.community-label").first.inner_text()
+    )
     # a case's popup
     page.locator(".leaflet-marker-icon.case-marker").first.click(force=True)
     page.wait_for_selector(".leaflet-popup-content")

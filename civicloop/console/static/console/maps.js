@@ -174,7 +174,7 @@
   }
 
   function compoundsLayer(cfg, opts) {
-    return geoLayer(cfg.layerUrls.compounds, {
+    var part = geoLayer(cfg.layerUrls.compounds, {
       pane: "cl-lines",
       style: function (f) {
         return { color: "#23744a", weight: 1.5, fillColor: f.properties.managed ? "#4fb07a" : "#e07b39",
@@ -186,9 +186,21 @@
           (p.households ? " · " + esc(p.households) + " " + esc(cfg.labels.households) : "") +
           (p.managed ? "" : "<br>" + esc(cfg.labels.unmanaged)), { sticky: true });
         if (opts.pick) l.on("click", function (e) { opts.pick(e.latlng); });
-        label(l, p.name, 15, "compound-label");
       },
     });
+    // The name on the map from zoom 15 (the hover tooltip keeps the details).
+    part.ready = part.ready.then(function (group) {
+      group.eachLayer(function (l) {
+        if (!l.feature) return;
+        L.marker(l.getBounds().getCenter(), {
+          icon: L.divIcon({ className: "area-name min-z15 compound-label",
+            html: "<span>" + esc(l.feature.properties.name) + "</span>", iconSize: null }),
+          interactive: false, keyboard: false, pane: "cl-lines",
+        }).addTo(group);
+      });
+      return group;
+    });
+    return part;
   }
 
   function cellsLayer(map, cfg, opts) {
