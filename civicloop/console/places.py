@@ -39,7 +39,7 @@ ADDRESS_MIN_LENGTH = 3
 #: Matching case rows read to find distinct addresses.
 ADDRESS_ROWS = 60
 #: SQLite only: how many of the latest cases an address search looks through.
-SQLITE_ADDRESS_WINDOW = 200_000
+SQLITE_ADDRESS_WINDOW = 100_000
 ADDRESS_KIND = "address"
 #: Rows kept for addresses even when places fill the answer.
 ADDRESS_SLOTS = 3
