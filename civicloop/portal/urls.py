@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/nearby.json", views.nearby, name="nearby"),
     path("report/places.json", places.search, name="places"),
+    path("report/map-point.json", places.map_point, name="map_point"),
     path("report/follow/", views.follow, name="follow"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),

@@ -175,3 +175,39 @@ def test_portal_report_finds_a_road_but_not_case_addresses(live_server, loop, pl
         assert not errors
     finally:
         context.close()
+
+
+def test_gcj02_tiles_hotline_click_and_portal_pick_store_wgs84(sign_in, live_server, loop, places,
+                                                              settings, browser):  # fmt: skip
+    from civicloop.geo import coords
+
+    settings.MAP_TILE_CRS = "gcj02"
+    page = sign_in("acceptor")
+    asked = []
+    page.on(
+        "request", lambda r: asked.append(r.url) if "/console/map/wgs84.json" in r.url else None
+    )
+    page.goto(f"{live_server.url}/console/hotline/")
+    page.wait_for_selector("#pick-map[data-ready='1']")
+    box = page.locator("#pick-map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("document.getElementById('id_lon').value !== ''")
+    assert asked, "the clicked GCJ-02 point was not converted by the server"
+    clicked = asked[0].split("?")[1]
+    params = dict(p.split("=") for p in clicked.split("&"))
+    expected = coords.to_wgs84(float(params["lon"]), float(params["lat"]), "gcj02")
+    got = (float(page.input_value("#id_lon")), float(page.input_value("#id_lat")))
+    assert got == pytest.approx(expected, abs=2e-6)
+    # The portal: a place picked by name fills the form in WGS-84.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    try:
+        portal = context.new_page()
+        portal.goto(f"{live_server.url}/report/")
+        expect(portal.locator("#map[data-ready='1']")).to_be_visible()
+        pick_place(portal, "#place-search", "南北路与", "南北路与测试路交叉口")
+        portal.keyboard.press("Enter")
+        expect(portal.locator("#pin-status")).not_to_be_empty()
+        assert float(portal.input_value("input[name=lon]")) == pytest.approx(113.607, abs=1e-6)
+        assert float(portal.input_value("input[name=lat]")) == pytest.approx(34.705, abs=1e-6)
+    finally:
+        context.close()
