@@ -218,10 +218,10 @@ def build_rows() -> list[Place]:
 def rebuild() -> int:
     """Replace the gazetteer with rows from the current place tables; returns their number."""
     with transaction.atomic():
-        version = GeoDataVersion.current()
         GeoDataVersion.objects.get_or_create(pk=1)
-        # One builder at a time; the others wait here and then find it current.
+        # One builder at a time (PostgreSQL row lock; SQLite serialises writers anyway).
         GeoDataVersion.objects.select_for_update().filter(pk=1).first()
+        version = GeoDataVersion.current()
         rows = build_rows()
         Place.objects.all().delete()
         Place.objects.bulk_create(rows, batch_size=2000)
