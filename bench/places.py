@@ -5,8 +5,8 @@
 Uses DATABASE_URL, by default postgres://postgres@127.0.0.1:5432/civicloop_bench_places
 (created when missing). Migrates, builds the Erqi demo places and people, fills
 synthetic cases up to --cases with bench/fill.py (without history rows), gives
-them realistic, varied addresses ("陇海路127号东侧": 22 roads × 400 numbers × 6
-suffixes), rebuilds the gazetteer, then calls ``/console/places/search`` through
+them realistic, varied addresses ("陇海路127号东侧": from 22 roads × 400 numbers × 6
+suffixes; 26,400 distinct in practice), rebuilds the gazetteer, then calls ``/console/places/search`` through
 Django's test Client as a centre user (every case) and as a street office's
 handler (its street's cases), and ``/report/places.json`` as the public, and
 prints the median and 95th percentile per query. Asserts nothing: it prints
