@@ -7,7 +7,7 @@ import pytest
 import shapely
 from django.utils import translation
 
-from civicloop.geo import locator
+from civicloop.geo import locator, places
 from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
 from civicloop.org.models import Unit
 from civicloop.worktime.services import clear_cache
@@ -59,6 +59,7 @@ def _fresh_process_caches():
 
     def reset():
         locator.invalidate()
+        places.invalidate()
         clear_cache()
         LoopConfig.clear_cache()
         cache.clear()  # rate-limit counters and cached map shapes

@@ -223,6 +223,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "civicloop@localhost")
 MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "")
 MAP_TILE_ATTRIBUTION = os.environ.get("MAP_TILE_ATTRIBUTION", "")
 MAP_TILE_SUBDOMAINS = os.environ.get("MAP_TILE_SUBDOMAINS", "")
+# The tiles' coordinate system: "wgs84" (天地图, OpenStreetMap) or "gcj02"
+# (高德 AMap, Tencent): points and layers are shifted for display (docs/maps.md).
+MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "wgs84")
 
 # --- Public side -------------------------------------------------------------
 # Rate limits per client address (django-ratelimit syntax: "count/period").

@@ -162,6 +162,7 @@ class CaseFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     road = _id_field()
     section = _id_field()
+    cell = _id_field()  # set by picking a grid cell in the place search
     patrol_area = _id_field()
     sort = forms.ChoiceField(
         label=_("Sort"),
@@ -200,8 +201,10 @@ class ReportForm(forms.Form):
 
     source = forms.ChoiceField(label=_("Source"))
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=category_choices_queryset(), empty_label=_("choose…")
-    )
+        label=_("Category"), queryset=category_choices_queryset(), empty_label=_("choose…"),
+        # desk.js puts a filter box in front of the 100-odd categories.
+        widget=forms.Select(attrs={"data-filter-placeholder": _("filter categories: code or name")}),
+    )  # fmt: skip
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial="normal")
     lon = forms.FloatField(
         label=_("Longitude"), widget=forms.NumberInput(attrs={"step": "0.000001"})

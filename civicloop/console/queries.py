@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 
 from civicloop.cases.models import OPEN_STATES, Light, SmallClass, State, overdue_q
 from civicloop.cases.permissions import Actor, visible_cases
+from civicloop.geo import display
 from civicloop.geo.models import GeoDataVersion, GridCell, Region
 
 #: Lists count at most this many rows (a larger count reads "10000+").
@@ -73,6 +74,7 @@ def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None =
         ("unit", "unit"),
         ("road", "road_section__road"),
         ("section", "road_section"),
+        ("cell", "cell"),
         ("patrol_area", "patrol_area"),
     ):
         value = data.get(name)
@@ -213,6 +215,9 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
         return None
     if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
         return None
+    if display.shifted():  # the map's view is in the tiles' system (MAP_TILE_CRS)
+        west, south = display.from_map(west, south)
+        east, north = display.from_map(east, north)
     return west, south, east, north
 
 
@@ -234,7 +239,7 @@ def map_cases(
         features = [
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                "geometry": {"type": "Point", "coordinates": list(display.to_map(lon, lat))},
                 "properties": {
                     "id": pk,
                     "number": number,
@@ -265,7 +270,7 @@ def map_cases(
     features = [
         {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+            "geometry": {"type": "Point", "coordinates": list(display.to_map(r["lon"], r["lat"]))},
             "properties": {"cluster": True, "n": r["n"], "red": r["red"], "yellow": r["yellow"]},
         }
         for r in rows
@@ -274,7 +279,8 @@ def map_cases(
 
 
 def _geometry_json(geom, tolerance: float) -> dict:
-    geometry = shapely.from_wkb(bytes(geom))
+    """Stored WKB as GeoJSON in the map's coordinate system (``MAP_TILE_CRS``), simplified."""
+    geometry = display.geometry_to_map(shapely.from_wkb(bytes(geom)))
     if tolerance:
         geometry = shapely.simplify(geometry, tolerance, preserve_topology=True)
     return json.loads(shapely.to_geojson(shapely.set_precision(geometry, 1e-6)))
@@ -282,7 +288,7 @@ def _geometry_json(geom, tolerance: float) -> dict:
 
 def street_boundaries(actor: Actor) -> dict:
     """Street polygons (simplified, cached per geometry version) with open-case counts."""
-    key = f"console:streets:{GeoDataVersion.current()}"
+    key = f"console:streets:{GeoDataVersion.current()}:{display.system()}"
     shapes = cache.get(key)
     if shapes is None:
         shapes = [

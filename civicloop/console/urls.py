@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import renovation, supervision_views, views
+from . import map_views, places, renovation, supervision_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -20,6 +20,9 @@ urlpatterns = [
     path("map/cases.json", views.map_cases, name="map_cases"),
     path("map/streets.json", views.map_streets, name="map_streets"),
     path("map/cells.json", views.map_cells, name="map_cells"),
+    path("map/layers/<slug:name>.json", map_views.layer, name="map_layer"),
+    path("map/wgs84.json", map_views.to_wgs84, name="map_wgs84"),
+    path("places/search", places.search, name="places_search"),
     path("cases/", views.case_list, name="cases"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/act/<slug:name>/", views.case_act, name="case_act"),

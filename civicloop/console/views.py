@@ -41,7 +41,7 @@ from civicloop.cases.permissions import UNIT_ROLES, can_see, visible_cases
 from civicloop.org.models import Role
 from civicloop.worktime import services as worktime
 
-from . import queries
+from . import map_views, queries
 from .access import case_or_404, role_labels, staff_view
 from .case_actions import ACTIONS, decision_function, initial_for, mark_decisions, run
 from .forms import CaseFilterForm, DecisionForm, ReplyForm, ReportForm
@@ -200,6 +200,7 @@ def _map_config(request) -> dict:
         "listUrl": reverse("console:cases"),
         "caseUrl": reverse("console:case", args=[0]).replace("/0/", "/{id}/"),
         "cellsMinZoom": 15,
+        **map_views.layer_config(),
     }
 
 

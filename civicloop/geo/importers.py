@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from civicloop.core.importing import ImportRejected, ImportReport, parse_bool
 from civicloop.core.tabular import TabularError, read_table
 
-from . import locator
+from . import locator, places
 from .choices import AreaClass
 from .geometry import parse_geojson_geometry
 from .models import (
@@ -151,6 +151,7 @@ def _finish(report: ImportReport) -> ImportReport:
     GeoDataVersion.bump()
     locator.invalidate()
     transaction.on_commit(locator.invalidate)
+    transaction.on_commit(places.invalidate)
     return report
 
 

@@ -273,6 +273,8 @@ class GeoDataVersion(models.Model):
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     version = models.PositiveBigIntegerField(default=0)
+    #: The version the gazetteer (``Place``) was last built from.
+    places_version = models.PositiveBigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("geometry version")
@@ -290,3 +292,47 @@ class GeoDataVersion(models.Model):
     def bump(cls) -> None:
         if not cls.objects.filter(pk=1).update(version=F("version") + 1):
             cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+class Place(models.Model):
+    """A named place of the gazetteer (地名库), derived from the place tables.
+
+    Rows are rebuilt from regions, compounds, roads, road sections, road
+    crossings and grid cells by :func:`civicloop.geo.places.rebuild` whenever
+    ``GeoDataVersion`` moved on (see ``GeoDataVersion.places_version``); they
+    are never edited by hand. Coordinates are WGS-84: a point on the place
+    (inside a polygon, on a line, or the crossing itself).
+    """
+
+    class Kind(models.TextChoices):
+        STREET = "street", _("street / town")
+        COMMUNITY = "community", _("community / village")
+        COMPOUND = "compound", _("compound")
+        ROAD = "road", _("road")
+        SECTION = "section", _("road section")
+        CROSSING = "crossing", _("crossing")
+        CELL = "cell", _("grid cell")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    #: The name normalised for search (``civicloop.geo.places.normalise``).
+    key = models.CharField(_("search key"), max_length=200)
+    #: Where the place lies, for a person choosing among equal names.
+    context = models.CharField(_("context"), max_length=200, blank=True)
+    lon = models.FloatField(_("longitude"))
+    lat = models.FloatField(_("latitude"))
+    #: The source row (a region, compound, road, section or cell id; empty for crossings).
+    ref_id = models.PositiveIntegerField(_("source id"), null=True, blank=True)
+    #: Lower ranks first among equally good matches.
+    rank = models.PositiveSmallIntegerField(_("rank"), default=0)
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["rank", "key"]
+        # Prefix search on both databases; PostgreSQL also gets a trigram GIN
+        # index on ``key`` (migration 0002, PostgreSQL only).
+        indexes = [models.Index(fields=["key"], name="geo_place_key")]
+
+    def __str__(self) -> str:
+        return self.name

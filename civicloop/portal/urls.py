@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import renovation, views
+from . import places, renovation, views
 
 app_name = "portal"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("report/", views.report, name="report"),
     path("report/nearby.json", views.nearby, name="nearby"),
+    path("report/places.json", places.search, name="places"),
+    path("report/map-point.json", places.map_point, name="map_point"),
     path("report/follow/", views.follow, name="follow"),
     path("track/", views.track_lookup, name="track_lookup"),
     path("track/<str:code>/", views.track, name="track"),

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,6 +39,7 @@ from civicloop.cases.models import (
 )
 from civicloop.cases.permissions import public_actor
 from civicloop.core.clientip import ratelimit_key
+from civicloop.geo import display
 from civicloop.geo.models import GeoDataVersion, Region
 
 from .forms import MAX_PORTAL_PHOTOS, FollowForm, RatingForm, ReportForm, category_groups
@@ -93,6 +95,8 @@ def _map_context() -> dict:
         "map_tile_url": settings.MAP_TILE_URL,
         "map_tile_attribution": settings.MAP_TILE_ATTRIBUTION,
         "map_tile_subdomains": settings.MAP_TILE_SUBDOMAINS,
+        # GCJ-02 tiles (MAP_TILE_CRS): the report map converts its points through the server.
+        "map_point_url": reverse("portal:map_point") if display.shifted() else "",
     }
 
 
@@ -332,7 +336,7 @@ def photo(request, pk: int, variant: str):
 @require_GET
 def boundaries(request):
     """District and street boundaries as GeoJSON (simplified, cached per geometry version)."""
-    key = f"portal:boundaries:{GeoDataVersion.current()}"
+    key = f"portal:boundaries:{GeoDataVersion.current()}:{display.system()}"
     body = cache.get(key)
     if body is None:
         features = []
@@ -342,7 +346,9 @@ def boundaries(request):
             geometry = region.geometry
             if geometry is None:
                 continue
-            simple = shapely.simplify(geometry, 0.0001, preserve_topology=True)
+            simple = shapely.simplify(
+                display.geometry_to_map(geometry), 0.0001, preserve_topology=True
+            )
             features.append(
                 {
                     "type": "Feature",

@@ -122,3 +122,6 @@ def pending_request(loop, case, kind: str) -> CaseRequest:
         acts.rate_case(case, level=1, reason="still dirty")
         return CaseRequest.objects.get(case=case, kind="reopen", status="pending")
     raise ValueError(kind)
+
+
+from civicloop.renovation.tests.conftest import reno  # noqa: E402,F401  (for test_renovation_api)

@@ -4,7 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from civicloop.cases.models import SmallClass
-from civicloop.geo.models import Region
+from civicloop.geo.models import Region, Road
 
 from .conftest import make_cases
 
@@ -15,7 +15,8 @@ PAYLOAD = '<img src=x onerror="window.__xss=(window.__xss||0)+1">'
 
 def test_street_and_category_names_are_escaped(sign_in, live_server, loop):
     make_cases(loop, 2)
-    Region.objects.filter(level=Region.Level.STREET).update(name="街道" + PAYLOAD)
+    Region.objects.filter(level__gte=Region.Level.STREET).update(name="街道" + PAYLOAD)
+    Road.objects.update(name="路" + PAYLOAD)
     SmallClass.objects.filter(full_code="E0102").update(name="垃圾" + PAYLOAD)
     cache.clear()  # the street shapes are cached with their names
     page = sign_in("dispatcher")
@@ -25,8 +26,13 @@ def test_street_and_category_names_are_escaped(sign_in, live_server, loop):
     )
     # a street's tooltip
     page.locator("#dashboard-map path.leaflet-interactive").first.hover(force=True)
-    page.wait_for_selector(".leaflet-tooltip")
-    assert PAYLOAD in page.locator(".leaflet-tooltip").first.inner_text()
+    page.wait_for_selector(".leaflet-tooltip:not(.map-label)")
+    assert PAYLOAD in page.locator(".leaflet-tooltip:not(.map-label)").first.inner_text()
+    # road, community and compound names are written on the map as text too
+    assert (
+        PAYLOAD
+        in page.locator("#dashboard-map .leaflet-tooltip.community-label").first.inner_text()
+    )
     # a case's popup
     page.locator(".leaflet-marker-icon.case-marker").first.click(force=True)
     page.wait_for_selector(".leaflet-popup-content")

@@ -1,4 +1,4 @@
-/* The report form: category search, map pin, device location, nearby open cases. */
+/* The report form: category search, place search, map pin, device location, nearby open cases. */
 (function () {
   "use strict";
   var form = document.getElementById("report-form");
@@ -37,12 +37,26 @@
   map.setView([34.72, 113.62], 12);
   var marker = null;
 
-  function setPin(lat, lon, pan) {
+  // With GCJ-02 tiles (MAP_TILE_CRS=gcj02) the map and the form use different
+  // systems; the server converts (data-point-url is set only then).
+  var pointUrl = mapEl.dataset.pointUrl;
+  function convert(lat, lon, to) {
+    return fetch(pointUrl + "?" + new URLSearchParams({ lon: lon, lat: lat, to: to }),
+      { credentials: "same-origin" }).then(function (r) { return r.json(); });
+  }
+
+  /* The form gets WGS-84 (lat, lon); the marker goes to the map's (mapLat, mapLon). */
+  function setPin(lat, lon, pan, mapLat, mapLon) {
+    if (mapLat === undefined && pointUrl) {
+      convert(lat, lon, "map").then(function (p) { setPin(lat, lon, pan, p.lat, p.lon); });
+      return;
+    }
+    if (mapLat === undefined) { mapLat = lat; mapLon = lon; }
     lonInput.value = lon.toFixed(6);
     latInput.value = lat.toFixed(6);
-    if (marker) marker.setLatLng([lat, lon]);
-    else marker = L.marker([lat, lon]).addTo(map);
-    if (pan) map.setView([lat, lon], Math.max(map.getZoom(), 16));
+    if (marker) marker.setLatLng([mapLat, mapLon]);
+    else marker = L.marker([mapLat, mapLon]).addTo(map);
+    if (pan) map.setView([mapLat, mapLon], Math.max(map.getZoom(), 16));
     status.textContent = text.pinPlaced;
     checkNearby();
   }
@@ -67,7 +81,11 @@
       mapEl.setAttribute("data-ready", "1");
     });
 
-  map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); });
+  map.on("click", function (e) {
+    var at = e.latlng;
+    if (!pointUrl) { setPin(at.lat, at.lng, false, at.lat, at.lng); return; }
+    convert(at.lat, at.lng, "wgs84").then(function (p) { setPin(p.lat, p.lon, false, at.lat, at.lng); });
+  });
 
   document.getElementById("locate-me").addEventListener("click", function () {
     if (!navigator.geolocation) { status.textContent = text.noLocation; return; }
@@ -113,6 +131,24 @@
   }
 
   category.addEventListener("change", checkNearby);
+
+  // Place search by name (streets, roads, crossings, compounds; never case addresses).
+  var placeInput = document.getElementById("place-search");
+  if (placeInput && window.PlaceSearch) {
+    var addressInput = form.querySelector("input[name=address]");
+    var filled = "";
+    PlaceSearch.attach(placeInput, {
+      url: placeInput.dataset.placeSearch,
+      emptyText: placeInput.dataset.emptyText,
+      onPick: function (place) {
+        setPin(place.lat, place.lon, true, place.map_lat, place.map_lon);
+        if (addressInput && (!addressInput.value || addressInput.value === filled)) {
+          addressInput.value = place.name;
+          filled = place.name;
+        }
+      }
+    });
+  }
 
   // Following copies the contacts typed in the report form.
   var followForm = document.getElementById("follow-form");
