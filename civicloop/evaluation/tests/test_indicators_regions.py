@@ -5,8 +5,8 @@ import datetime
 import pytest
 
 from civicloop.evaluation import periods
-from civicloop.evaluation.models import EvaluationConfig
 from civicloop.evaluation.indicators import evaluate
+from civicloop.evaluation.models import EvaluationConfig
 
 from .conftest import AS_OF, Builder, at
 
