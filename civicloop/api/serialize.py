@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from civicloop.cases.actions import available_actions
 from civicloop.cases.models import OPEN_STATES, CaseRequest
-from civicloop.cases.permissions import Actor
+from civicloop.cases.permissions import Actor, sees_reporter_contact
 from civicloop.org.models import Role
 
 #: select_related for lists (CaseOut).
@@ -128,9 +128,6 @@ def event_out(event, evidence_ids: list[int]) -> dict:
     }  # fmt: skip
 
 
-TRACKING_CODE_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMINISTRATOR)
-
-
 def detail_out(actor: Actor, case) -> dict:
     """The case with its timeline, evidence, requests and orders: five queries in all."""
     evidence = list(case.evidence.all())
@@ -149,7 +146,7 @@ def detail_out(actor: Actor, case) -> dict:
         **case_out(case),
         # The tracking code is the resident's key to rate the result: only the
         # centre staff who take calls for residents see it, never the unit.
-        "tracking_code": case.tracking_code if actor.has(*TRACKING_CODE_ROLES) else None,
+        "tracking_code": case.tracking_code if sees_reporter_contact(actor) else None,
         "cancel_reason": case.cancel_reason,
         "community": ref(case.community), "cell": case.cell.code if case.cell else None,
         "area_class": case.area_class, "road_section": ref(case.road_section),

@@ -62,7 +62,7 @@ def _cell(sheet, value, *, bold: bool = False):
     return value
 
 
-def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int],
+def write_sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int],
            rows: Iterable[list]) -> int:  # fmt: skip
     sheet = workbook.create_sheet(title[:MAX_SHEET_TITLE])
     sheet.freeze_panes = "A2"
@@ -190,7 +190,7 @@ def case_widths(columns: list[Column], headers: list[str]) -> list[int]:
 def case_sheet(workbook: Workbook, queryset, *, contacts: bool) -> int:
     columns = case_columns(contacts=contacts)
     headers = case_headers(columns)
-    return _sheet(workbook, _("cases"), headers, case_widths(columns, headers),
+    return write_sheet(workbook, _("cases"), headers, case_widths(columns, headers),
                   case_rows(queryset, columns))  # fmt: skip
 
 
@@ -229,7 +229,7 @@ def indicator_rows(table: Table) -> Iterable[list]:
 def _indicator_sheet(workbook: Workbook, table: Table) -> int:
     headers = indicator_headers(table)
     widths = [8, 28, *[_width(h, "short") for h in headers[2:]]]
-    return _sheet(workbook, str(table.scope.label), headers, widths, indicator_rows(table))
+    return write_sheet(workbook, str(table.scope.label), headers, widths, indicator_rows(table))
 
 
 def build_ledger(

@@ -117,6 +117,7 @@ def month(loop):
     """
     from civicloop.evaluation.models import EvaluationConfig
 
+    EvaluationConfig.get()  # seeded by the migration, unless a transactional test flushed it
     EvaluationConfig.objects.filter(pk=1).update(min_cases=1)
     config = loop["config"]
     config.require_result_photo = False
