@@ -128,8 +128,9 @@ def case_map_svg(case: Case) -> str:
     span = MAP_SPAN_M
     if cell is not None:
         minx, miny, maxx, maxy = projection.forward(cell).bounds
-        span = max(span, 1.3 * max(maxx - minx, (maxy - miny) * MAP_W / MAP_H, 2 * abs(minx),
-                                   2 * abs(maxx)))  # fmt: skip
+        aspect = MAP_W / MAP_H
+        span = max(span, 1.15 * max(2 * abs(minx), 2 * abs(maxx), 2 * abs(miny) * aspect,
+                                    2 * abs(maxy) * aspect))  # fmt: skip
     scale = MAP_W / span
     half_w, half_h = span / 2, span * MAP_H / MAP_W / 2
     dlat = half_h / 111_195.0

@@ -159,14 +159,15 @@ def _converters(columns: list[Column]) -> list:
     return out
 
 
-def case_rows(queryset, columns: list[Column]) -> Iterable[list]:
-    """The rows of ``columns`` for the cases of ``queryset`` (one streamed query)."""
+def case_rows(queryset, columns: list[Column], *, ordered: bool = False) -> Iterable[list]:
+    """The rows of ``columns`` for the cases of ``queryset`` (one streamed query), in
+    report order unless ``ordered`` (the queryset's own order, e.g. a list's sort)."""
     reads = [name for c in columns for name in c.reads]
     converters = _converters(columns)
     widths = [len(c.reads) for c in columns]
-    for values in (
-        queryset.order_by("reported_at", "pk").values_list(*reads).iterator(chunk_size=2000)
-    ):
+    if not ordered:
+        queryset = queryset.order_by("reported_at", "pk")
+    for values in queryset.values_list(*reads).iterator(chunk_size=2000):
         row, index = [], 0
         for convert, width in zip(converters, widths, strict=True):
             row.append(convert(*values[index : index + width]))
