@@ -48,6 +48,9 @@ from .access import staff_view
 from .pdf import missing_pdf_parts, pdf_missing_response
 
 PAGE_SIZE = 100
+#: Rows of a ranking table per page, and bars in its chart at most.
+ROWS_PER_PAGE = 200
+CHART_MAX = 40
 KIND_LABELS = {
     "day": gettext_lazy("day"), "week": gettext_lazy("week"), "month": gettext_lazy("month"),
     "quarter": gettext_lazy("quarter"), "year": gettext_lazy("year"),
@@ -125,14 +128,18 @@ def ranking(request):
     config = EvaluationConfig.get()
     table = evaluate(scope, period, config=config)
     show_empty = request.GET.get("empty") == "1"
-    rows = []
-    hidden = 0
+    visible, hidden = [], 0
     for row in table.rows:
         if not access.sees_row(scope_key, row.entity_id):
             continue
         if row.empty and not show_empty:
             hidden += 1
             continue
+        visible.append(row)
+    # Thousands of grid cells: the table pages, the links are built for one page.
+    page = Paginator(visible, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for row in page:
         link = access.may_open(scope_key, row.entity_id)
         cells = [
             (row.values.get(k, 0), _cases_url(scope_key, k, row.entity_id, period) if link else "")
@@ -144,13 +151,20 @@ def ranking(request):
             for r in scope.rates
         ]  # fmt: skip
         rows.append({"row": row, "cells": cells, "rates": rates})
-    visible = [r["row"] for r in rows]
+    seen = {r.entity_id for r in visible}
     charted = [r for r in visible if r.rank is not None]
+    title = _("Composite scores (ranked only)")
+    if len(charted) > CHART_MAX:
+        # Every label stays readable: the best and the worst, the rest in the table.
+        half = CHART_MAX // 2
+        title = _("Composite scores: the best %(n)d and the worst %(n)d of %(total)d ranked") % {
+            "n": half, "total": len(charted)}  # fmt: skip
+        charted = charted[:half] + charted[-half:]
     chart = {
         "names": [r.name for r in charted],
         "scores": [r.score for r in charted],
         "grades": [r.grade for r in charted],
-        "title": _("Composite scores (ranked only)"),
+        "title": title,
     }
     base_query = {"scope": scope_key, "period": period.key}
     context = {
@@ -161,12 +175,13 @@ def ranking(request):
         "previous": period.previous(),
         "table": table,
         "rows": rows,
+        "page": page,
         "headers": [scope.label_of(k) for k in scope.columns],
         "rate_headers": [r.label for r in scope.rates],
         "kinds": list(KIND_LABELS.items()),
         "chart": chart,
-        "red_list": [r for r in table.red_list if r in visible],
-        "black_list": [r for r in table.black_list if r in visible],
+        "red_list": [r for r in table.red_list if r.entity_id in seen],
+        "black_list": [r for r in table.black_list if r.entity_id in seen],
         "hidden_empty": hidden,
         "show_empty": show_empty,
         "empty_url": "?" + urlencode({**base_query, "empty": "0" if show_empty else "1"}),

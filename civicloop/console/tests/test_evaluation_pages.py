@@ -287,3 +287,22 @@ def test_english_page_has_no_chinese_but_data(client, month, loop):
         | set(Person.objects.values_list("name", flat=True))
     )
     assert {w for w in found if not any(w in d for d in data)} == set()
+
+
+def test_long_tables_page_and_the_chart_keeps_best_and_worst(client, month, loop, monkeypatch):
+    import json
+
+    from civicloop.console import evaluation_views
+
+    monkeypatch.setattr(evaluation_views, "ROWS_PER_PAGE", 2)
+    monkeypatch.setattr(evaluation_views, "CHART_MAX", 2)
+    login(client, loop, "dispatcher")
+    body = client.get(f"/console/evaluation/?{JUNE}").content.decode()
+    assert body.count('data-entity="') == 2 and 'id="rows-next"' in body
+    charts = json.loads(
+        body.split('id="evaluation-charts" type="application/json">')[1].split("</script>")[0]
+    )
+    assert charts["ranking"]["names"] == ["西街道办事处", "东街道办事处"]
+    body = client.get(f"/console/evaluation/?{JUNE}&page=2").content.decode()
+    assert body.count('data-entity="') == 1
+    assert f'data-entity="{loop["offices"]["east"].pk}"' in body
