@@ -31,6 +31,8 @@ install: $(UV)
 ## DEBUG is on (development secret key allowed; see docs/settings.md).
 demo: export DEBUG ?= 1
 demo: install
+	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || bash .ci/system-deps || \
+		echo "WARNING: Noto CJK fonts missing (sudo apt-get install fonts-noto-cjk); the PDF pages will say so."
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo
 	$(PY) manage.py worker --interval 60 > $(VAR_DIR)/worker.log 2>&1 & worker=$$!; \

@@ -9,6 +9,16 @@ bench/fill.py, then requests the pages through Django's test Client signed
 in as a centre user (dispatcher) and as a street office's handler, and prints
 the median and 95th percentile of the wall time of each request. Asserts
 nothing: it prints figures.
+
+Then the downloads (case-list export, case sheet, the month's ledger and
+bulletin, --repeat-downloads times each) and the admin lists of the big
+tables (signed in as a superuser, created when missing).
+
+    .venv/bin/python bench/console.py --as-is --repeat 5 --repeat-downloads 2
+
+measures the database of DATABASE_URL as it is (no migrate, no fill): with
+DATABASE_URL unset and --as-is, the SQLite demo database under var/ (build
+it with ``manage.py migrate && manage.py demo``). Figures: docs/evaluation.md.
 """
 
 from __future__ import annotations
@@ -55,24 +65,39 @@ def percentile(values: list[float], p: float) -> float:
 def measure(client, url: str, repeat: int) -> tuple[float, float, int]:
     response = client.get(url)  # warm-up (per-process caches, plans)
     assert response.status_code == 200, (url, response.status_code)
+    if hasattr(response, "streaming_content"):
+        b"".join(response.streaming_content)
     times = []
+    size = 0
     for _ in range(repeat):
         started = time.perf_counter()
         response = client.get(url)
-        if hasattr(response, "streaming_content"):
+        body = (
             b"".join(response.streaming_content)
+            if hasattr(response, "streaming_content")
+            else response.content
+        )
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200
-    return statistics.median(times), percentile(times, 95), len(response.content)
+        size = len(body)
+    return statistics.median(times), percentile(times, 95), size
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--repeat-downloads", type=int, default=3)
+    parser.add_argument("--as-is", action="store_true",
+                        help="measure the database as it is (no migrate, no fill); "
+                             "without DATABASE_URL: the SQLite demo database")  # fmt: skip
     args = parser.parse_args()
 
-    ensure_database(os.environ["DATABASE_URL"])
+    if args.as_is:
+        if os.environ.get("DATABASE_URL") == DEFAULT_URL and "BENCH_KEEP_URL" not in os.environ:
+            del os.environ["DATABASE_URL"]  # settings' default: var/civicloop.sqlite3
+    else:
+        ensure_database(os.environ["DATABASE_URL"])
     import django
 
     django.setup()
@@ -85,10 +110,11 @@ def main() -> None:
     from civicloop.demo.builder import build
     from civicloop.org.models import Membership, Role, Unit
 
-    call_command("migrate", verbosity=0)
-    build(history=False)  # our own filler makes the cases
+    if not args.as_is:
+        call_command("migrate", verbosity=0)
+        build(history=False)  # our own filler makes the cases
     have = Case.objects.filter(is_synthetic=True).count()
-    if have < args.cases:
+    if not args.as_is and have < args.cases:
         print(f"filling {args.cases - have:,} cases (have {have:,}) …")
         started = time.perf_counter()
         fill(args.cases - have)
@@ -136,6 +162,62 @@ def main() -> None:
             ):
                 client.get(url)
             p50, p95, size = measure(client, url, args.repeat)
+            print(f"  {name:40} {p50:8.1f} {p95:8.1f} {len(counted):8d} {size / 1024:6.0f}")
+    downloads_and_admin(centre.person.user, case, street, args.repeat, args.repeat_downloads)
+
+
+def downloads_and_admin(centre_user, case, street, repeat: int, repeat_downloads: int) -> None:
+    """The exports, ledger and bulletin (as the centre) and the admin lists (superuser)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Max
+    from django.test import Client
+
+    from civicloop.cases.models import Case
+    from civicloop.evaluation import periods
+
+    latest = Case.objects.aggregate(m=Max("reported_at"))["m"]
+    month = periods.last_complete("month", latest.date()).key
+    downloads = [
+        ("ledger (xlsx), last complete month", f"/console/evaluation/ledger.xlsx?period={month}"),
+        ("bulletin (PDF), last complete month", f"/console/evaluation/bulletin.pdf?period={month}"),
+        ("evaluation page, units", f"/console/evaluation/?period={month}"),
+        ("evaluation page, grid cells", f"/console/evaluation/?scope=cell&period={month}"),
+        ("case list export (xlsx), open in a street",
+         f"/console/cases/export.xlsx?state=open&street={street.pk}"),
+        ("case sheet (PDF)", f"/console/cases/{case.pk}/sheet.pdf"),
+    ]  # fmt: skip
+    User = get_user_model()
+    admin_user = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "bench-admin", password="bench-admin"
+    )
+    admin_pages = [
+        ("admin: cases", "/admin/cases/case/"),
+        ("admin: cases, closed", "/admin/cases/case/?state=closed"),
+        ("admin: case history", "/admin/cases/caseevent/"),
+        ("admin: case history, by role", "/admin/cases/caseevent/?role=dispatcher"),
+        ("admin: requests", "/admin/cases/caserequest/"),
+        ("admin: supervision orders", "/admin/cases/supervisionorder/"),
+        ("admin: grid cells", "/admin/geo/gridcell/"),
+        ("admin: people", "/admin/org/person/"),
+    ]
+    for label, user, pages, times in (
+        ("downloads and evaluation (centre)", centre_user, downloads, repeat_downloads),
+        ("admin lists (superuser)", admin_user, admin_pages, repeat),
+    ):
+        client = Client()
+        client.force_login(user)
+        print(f"\n{label}")
+        print(f"  {'page':40} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} {'KiB':>6}")
+        for name, url in pages:
+            counted = []
+            with connection.execute_wrapper(
+                lambda execute, *a, c=counted: c.append(1) or execute(*a)
+            ):
+                response = client.get(url)
+                if hasattr(response, "streaming_content"):
+                    b"".join(response.streaming_content)
+            p50, p95, size = measure(client, url, times)
             print(f"  {name:40} {p50:8.1f} {p95:8.1f} {len(counted):8d} {size / 1024:6.0f}")
 
 

@@ -13,7 +13,8 @@ urlpatterns = [
     path("api/", include("civicloop.api.urls")),
     path("console/", include("civicloop.console.urls")),
     path("open311/", include("civicloop.open311.urls")),
-    path("evaluation/", include("civicloop.evaluation.urls")),
+    # The evaluation moved into the console: old addresses redirect (301).
+    path("evaluation/", include("civicloop.console.legacy_urls")),
     # The resident portal owns the site root (home, report, track, privacy).
     path("", include("civicloop.portal.urls")),
 ]

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from civicloop.cases.models import CaseRequest
-from civicloop.cases.permissions import Actor
+from civicloop.cases.models import OPEN_STATES, CaseRequest
+from civicloop.cases.permissions import Actor, sees_reporter_contact
 from civicloop.cases.rules import RULES, available_actions, decisions_for
 from civicloop.org.models import Role
 
@@ -119,9 +119,6 @@ def event_out(event, evidence_ids: list[int]) -> dict:
     }  # fmt: skip
 
 
-TRACKING_CODE_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMINISTRATOR)
-
-
 def detail_out(actor: Actor, case) -> dict:
     """The case with its timeline, evidence, requests and orders: five queries in all."""
     evidence = list(case.evidence.all())
@@ -142,7 +139,7 @@ def detail_out(actor: Actor, case) -> dict:
         **case_out(case),
         # The tracking code is the resident's key to rate the result: only the
         # centre staff who take calls for residents see it, never the unit.
-        "tracking_code": case.tracking_code if actor.has(*TRACKING_CODE_ROLES) else None,
+        "tracking_code": case.tracking_code if sees_reporter_contact(actor) else None,
         "cancel_reason": case.cancel_reason,
         "community": ref(case.community), "cell": case.cell.code if case.cell else None,
         "area_class": case.area_class, "road_section": ref(case.road_section),

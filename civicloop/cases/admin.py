@@ -18,6 +18,8 @@ from civicloop.cases.models import (
     SupervisionOrder,
     TimeLimit,
 )
+from civicloop.core.admin_lists import CappedCountPaginator, choices_filter
+from civicloop.org.models import Role
 
 
 @admin.register(CategoryClass)
@@ -166,21 +168,26 @@ class CaseAdmin(ReadOnlyAdmin):
         "source",
         "reported_at",
     ]
-    list_filter = ["state", "light", "source", "urgency", "is_overdue"]
+    # No date_hierarchy: it reads the distinct years/months of every case
+    # (seconds on a big table); the date filter below needs no query.
+    list_filter = ["state", "light", "source", "urgency", "is_overdue", "reported_at"]
     search_fields = ["number", "tracking_code", "description", "address"]
-    date_hierarchy = "reported_at"
     list_select_related = ["small_class", "street", "unit"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
     inlines = [CaseEventInline]
 
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ["case", "at", "action", "from_state", "to_state", "actor_name", "role", "unit"]
-    list_filter = ["action", "role"]
+    # The role column has no choices: a value-list filter would scan the history.
+    list_filter = ["action", choices_filter("role", _("role"), Role.choices)]
     search_fields = ["case__number", "actor_name", "note"]
     list_select_related = ["case", "unit"]
     show_full_result_count = False
+    paginator = CappedCountPaginator
+    ordering = ["-at", "-id"]
 
 
 @admin.register(CaseRequest)
@@ -198,6 +205,9 @@ class CaseRequestAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["case__number", "reason"]
     list_select_related = ["case", "unit"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    ordering = ["-id"]  # indexed (requested_at alone is not)
 
 
 @admin.register(SupervisionOrder)
@@ -206,6 +216,9 @@ class SupervisionOrderAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["case__number", "opinion", "reply"]
     list_select_related = ["case", "unit"]
+    show_full_result_count = False
+    paginator = CappedCountPaginator
+    ordering = ["-id"]
 
 
 @admin.register(LoopConfig)

@@ -24,10 +24,21 @@ from civicloop.org.models import Role
 from .models import Case
 from .rules import CENTRE_ROLES, SEE_ALL_ROLES, can_see_case
 
+#: Who sees a reporter's phone and e-mail and a case's tracking code (the
+#: resident's key to rate the result): the centre staff who take residents'
+#: calls and administrators; never the handling unit, inspectors or supervisors.
+CONTACT_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMINISTRATOR)
+
 __all__ = [
-    "CENTRE_ROLES", "SEE_ALL_ROLES", "SYSTEM", "UNIT_ROLES", "Actor", "actor_for", "can_see",
-    "public_actor", "visible_cases", "visible_filter",
+    "CENTRE_ROLES", "CONTACT_ROLES", "SEE_ALL_ROLES", "SYSTEM", "UNIT_ROLES", "Actor",
+    "actor_for", "can_see", "public_actor", "sees_reporter_contact", "visible_cases",
+    "visible_filter",
 ]  # fmt: skip
+
+
+def sees_reporter_contact(actor: Actor) -> bool:
+    """Whether ``actor`` may see reporters' contacts and tracking codes (every face asks this)."""
+    return actor.has(*CONTACT_ROLES)
 
 
 def visible_filter(actor: Actor) -> Q | None:

@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import map_views, places, renovation, supervision_views, views
+from . import evaluation_views, exports, map_views, places, renovation, supervision_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -34,5 +34,13 @@ urlpatterns = [
     path("hotline/", views.report, {"source": "hotline"}, name="hotline"),
     path("evidence/<int:pk>/<slug:variant>/", views.evidence_file, name="evidence"),
     *renovation.urlpatterns,  # the renovation desks (老旧小区改造)
+    # Exports and print (console/exports.py).
+    path("cases/export.xlsx", exports.case_export, name="case_export"),
+    path("cases/<int:pk>/sheet.pdf", exports.case_sheet, name="case_sheet"),
+    # The evaluation (console/evaluation_views.py; figures in civicloop.evaluation).
+    path("evaluation/", evaluation_views.ranking, name="evaluation"),
+    path("evaluation/cases/", evaluation_views.cases, name="evaluation_cases"),
+    path("evaluation/ledger.xlsx", evaluation_views.ledger, name="evaluation_ledger"),
+    path("evaluation/bulletin.pdf", evaluation_views.bulletin, name="evaluation_bulletin"),
 ]
 urlpatterns += supervision_views.urlpatterns  # the supervision desk (督查督办)

@@ -17,11 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from . import charts, periods, sections
-from .indicators import evaluate, overdue_cases, summary
+from .indicators import evaluate, overdue_cases, summaries
+from .models import EvaluationConfig
 from .periods import Period
 
 TREND_MONTHS = 6
-OVERDUE_LIMIT = 300
+#: The bulletin names only the most overdue cases; the ledger has them all.
+OVERDUE_LIMIT = 10
 
 
 def _percent(value):
@@ -29,21 +31,20 @@ def _percent(value):
 
 
 def trend(period: Period, *, as_of=None, months: int = TREND_MONTHS) -> list[tuple[Period, dict]]:
-    """District figures of the ``months`` months ending with ``period`` (one query each)."""
-    out = []
-    current = period
-    for _index in range(months):
-        out.append((current, summary(current, as_of=as_of)))
-        current = current.previous()
-    return list(reversed(out))
+    """District figures of the ``months`` months ending with ``period`` (one query)."""
+    chosen = [period]
+    for _index in range(months - 1):
+        chosen.append(chosen[-1].previous())
+    chosen.reverse()
+    return list(zip(chosen, summaries(chosen, as_of=as_of), strict=True))
 
 
 def context(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
     as_of = as_of or timezone.now()
     units = evaluate("unit", period, as_of=as_of)
     streets = evaluate("street", period, as_of=as_of)
-    figures = summary(period, as_of=as_of)
     months = trend(period, as_of=as_of)
+    figures = months[-1][1]
     ranking_svg = charts.bar_chart(
         [(r.name, r.score, r.grade) for r in units.ranked],
         title=_("Composite scores of the handling units"),
@@ -64,7 +65,8 @@ def context(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
         maximum=100,
         suffix="%",
     )
-    overdue = list(overdue_cases(period, as_of=as_of)[: OVERDUE_LIMIT + 1])
+    overdue_all = overdue_cases(period, as_of=as_of)
+    overdue = list(overdue_all.order_by("handling_deadline", "pk")[:OVERDUE_LIMIT])
     return {
         "period": period,
         "as_of": as_of,
@@ -78,11 +80,13 @@ def context(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
         ],  # fmt: skip
         "ranking_svg": mark_safe(ranking_svg),  # noqa: S308 (built from escaped text)
         "trend_svg": mark_safe(trend_svg),  # noqa: S308
-        "overdue": overdue[:OVERDUE_LIMIT],
-        "overdue_more": len(overdue) > OVERDUE_LIMIT,
+        "overdue": overdue,
+        "overdue_total": overdue_all.count() if len(overdue) == OVERDUE_LIMIT else len(overdue),
         "overdue_limit": OVERDUE_LIMIT,
         # Sections of upper apps (supervision …), registered in their ready().
         "sections": mark_safe(sections.bulletin_html(period)),  # noqa: S308 (rendered templates)
+        "unranked": [r for r in units.rows if r.too_few],
+        "min_cases": EvaluationConfig.get().min_cases,
     }
 
 

@@ -16,9 +16,19 @@ def _text(x, y, content, *, size=11, anchor="start", colour="#333") -> str:
     )
 
 
+#: Tallest chart that fits an A4 page with its heading (pixels at 96 dpi).
+MAX_CHART_HEIGHT = 880
+
+
 def bar_chart(items: list[tuple[str, float, str]], *, width=640, title="", maximum=100.0) -> str:
-    """Horizontal bars: (label, value, grade) per item, best first."""
-    row_height, top, left, right = 22, 30 if title else 8, 150, 50
+    """Horizontal bars: (label, value, grade) per item, best first.
+
+    Rows get thinner (down to 12 px) so that the chart fits one page: an SVG
+    cannot be split across pages.
+    """
+    top, left, right = 30 if title else 8, 150, 50
+    row_height = max(12, min(22, (MAX_CHART_HEIGHT - top - 10) // max(1, len(items))))
+    size = 11 if row_height >= 18 else 9
     height = top + row_height * max(1, len(items)) + 10
     scale = (width - left - right) / (maximum or 1)
     parts = [
@@ -31,12 +41,13 @@ def bar_chart(items: list[tuple[str, float, str]], *, width=640, title="", maxim
         y = top + index * row_height
         length = max(0.0, (value or 0) * scale)
         colour = GRADE_COLOURS.get(grade, "#607d8b")
-        parts.append(_text(left - 6, y + 15, label[:14], anchor="end"))
+        baseline = y + row_height / 2 + size * 0.35
+        parts.append(_text(left - 6, baseline, label[:14], anchor="end", size=size))
         parts.append(
-            f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="{row_height - 8}" '
+            f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="{row_height - 4}" '
             f'fill="{colour}"/>'
         )
-        parts.append(_text(left + length + 4, y + 15, f"{value:.1f} {grade}"))
+        parts.append(_text(left + length + 4, baseline, f"{value:.1f} {grade}", size=size))
     parts.append("</svg>")
     return "".join(parts)
 

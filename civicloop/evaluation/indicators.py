@@ -548,6 +548,15 @@ class Row:
     previous_score: float | None = None
     red: bool = False
     black: bool = False
+    #: Cases behind the row (the sum of the scope's activity counts).
+    activity: int = 0
+    #: Scored but fewer cases than the configured minimum: listed, not ranked.
+    too_few: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """No case at all in the period (hidden by default on the pages)."""
+        return not any(self.values.values())
 
     @property
     def ranked(self) -> bool:
@@ -682,8 +691,10 @@ def evaluate(
         for rate in scope.rates:
             den = values[rate.den]
             row.rates[rate.key] = min(1.0, values[rate.num] / den) if den else None
-        if any(values.get(k, 0) for k in scope.activity):
+        row.activity = sum(values.get(k, 0) for k in scope.activity)
+        if row.activity:
             _score(scope, row, config)
+            row.too_few = row.activity < config.min_cases
         rows.append(row)
     _rank(rows)
     _lists(rows, config)
@@ -701,11 +712,15 @@ def evaluate(
 
 
 def _rank(rows: list[Row]) -> None:
-    """Competition ranking by score (equal scores share a place); unscored rows last."""
-    rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.name))
+    """Competition ranking by score (equal scores share a place).
+
+    Rows with too few cases come after the ranked ones (scored, unranked),
+    then the rows without a score.
+    """
+    rows.sort(key=lambda r: (r.score is None, r.too_few, -(r.score or 0), r.name))
     rank = 0
     previous = None
-    for index, row in enumerate(r for r in rows if r.score is not None):
+    for index, row in enumerate(r for r in rows if r.score is not None and not r.too_few):
         if row.score != previous:
             rank = index + 1
             previous = row.score
@@ -720,12 +735,13 @@ def _lists(rows: list[Row], config: EvaluationConfig) -> None:
             row.black = not row.red and row.grade in config.black_grade_set
         return
     # Top and bottom N; with fewer than 2N ranked, each list takes at most half,
-    # so nobody is on both lists.
+    # so nobody is on both lists. Each list keeps to its grades: the best N
+    # that have a red-list grade, the worst N that have a black-list grade.
     size = min(config.list_size, len(ranked) // 2)
     for row in ranked[:size]:
-        row.red = True
+        row.red = row.grade in config.red_grade_set
     for row in ranked[len(ranked) - size :]:
-        row.black = True
+        row.black = not row.red and row.grade in config.black_grade_set
 
 
 # --- the rows behind a number ---------------------------------------------------------
@@ -788,12 +804,10 @@ def drilldown(
 # --- district summary ---------------------------------------------------------------
 
 
-def summary(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
-    """District-wide figures of a period (one aggregate query on cases)."""
-    as_of = as_of or timezone.now()
+def _summary_aggregates(period: Period, as_of: datetime.datetime, suffix: str = "") -> dict:
     not_cancelled = ~Q(state=State.CANCELLED)
     dispatched = _in("dispatched_at", period) & Q(unit__isnull=False) & not_cancelled
-    figures = Case.objects.aggregate(
+    aggregates = dict(
         reported=Count("pk", filter=_in("reported_at", period)),
         public_reports=Count("pk", filter=_in("reported_at", period)
                              & Q(source__in=PUBLIC_SOURCES)),
@@ -807,6 +821,10 @@ def summary(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
         overdue_handled=Count("pk", filter=dispatched & HANDLED & Q(handled_on_time=False)),
         cancelled=Count("pk", filter=_in("cancelled_at", period)),
     )  # fmt: skip
+    return {f"{key}{suffix}": value for key, value in aggregates.items()}
+
+
+def _with_rates(figures: dict) -> dict:
     figures["on_time_rate"] = (
         figures["on_time"] / figures["dispatched"] if figures["dispatched"] else None
     )
@@ -814,6 +832,32 @@ def summary(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
         figures["closed"] / figures["due_for_closure"] if figures["due_for_closure"] else None
     )
     return figures
+
+
+def summary(period: Period, *, as_of: datetime.datetime | None = None) -> dict:
+    """District-wide figures of a period (one aggregate query on cases)."""
+    return summaries([period], as_of=as_of)[0]
+
+
+def summaries(chosen: list[Period], *, as_of: datetime.datetime | None = None) -> list[dict]:
+    """:func:`summary` of several periods in one query (one pass over the cases)."""
+    as_of = as_of or timezone.now()
+    if not chosen:
+        return []
+    window = Q()
+    for period in chosen:
+        for name in ("reported_at", "filed_at", "dispatched_at", "cancelled_at"):
+            window |= _in(name, period)
+    aggregates = {}
+    for index, period in enumerate(chosen):
+        aggregates.update(_summary_aggregates(period, as_of, f"__{index}"))
+    row = Case.objects.filter(window).aggregate(**aggregates)
+    out = []
+    for index in range(len(chosen)):
+        suffix = f"__{index}"
+        out.append(_with_rates({k[: -len(suffix)]: v for k, v in row.items()
+                                if k.endswith(suffix)}))  # fmt: skip
+    return out
 
 
 def overdue_cases(period: Period, *, as_of: datetime.datetime | None = None) -> QuerySet:

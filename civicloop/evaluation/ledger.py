@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -36,29 +37,33 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31
 
 
-def _case_fields() -> list:
-    return [f for f in Case._meta.concrete_fields]
-
-
-def _cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
+def _cell(sheet, value, *, bold: bool = False):
+    """A value as written: plain numbers and safe text as they are (openpyxl wraps
+    them), dates with a format, formula-like text as an inline string."""
     if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).replace(tzinfo=None)
-    elif isinstance(value, str):
+        cell = WriteOnlyCell(sheet, timezone.localtime(value).replace(tzinfo=None))
+        cell.number_format = "yyyy-mm-dd hh:mm"
+        return cell
+    if isinstance(value, str):
         # Control characters (a vertical tab pasted into a report …) are not
         # allowed in xlsx: openpyxl would refuse the whole ledger.
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = WriteOnlyCell(sheet, value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        cell.data_type = "s"
-        cell.quotePrefix = True
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(FORMULA_PREFIXES):
+            cell = WriteOnlyCell(sheet, value)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+            if bold:
+                cell.font = Font(bold=True)
+            return cell
     if bold:
+        cell = WriteOnlyCell(sheet, value)
         cell.font = Font(bold=True)
-    if isinstance(value, datetime.datetime):
-        cell.number_format = "yyyy-mm-dd hh:mm"
-    return cell
+        return cell
+    return value
 
 
-def _sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int],
+def write_sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int],
            rows: Iterable[list]) -> int:  # fmt: skip
     sheet = workbook.create_sheet(title[:MAX_SHEET_TITLE])
     sheet.freeze_panes = "A2"
@@ -86,42 +91,109 @@ def period_cases(period: Period):
     return Case.objects.filter(window)
 
 
-def _case_rows(queryset, fields) -> Iterable[list]:
-    relations = [f.name for f in fields if f.is_relation]
-    for case in (
-        queryset.select_related(*relations).order_by("reported_at", "pk").iterator(chunk_size=2000)
-    ):
-        row = []
-        for f in fields:
-            if f.is_relation:
-                related = getattr(case, f.name)
-                row.append("" if related is None else str(related))
-            elif f.choices:
-                row.append(getattr(case, f"get_{f.name}_display")())
-            else:
-                value = getattr(case, f.attname)
-                if isinstance(value, bool):
-                    value = _("yes") if value else _("no")
-                elif value is not None and not isinstance(
-                    value, int | float | str | datetime.datetime | datetime.date
-                ):
-                    value = str(value)
-                row.append(value)
+@dataclass(frozen=True)
+class Column:
+    """One case column: the Case field that names it and what is read (joined by spaces)."""
+
+    field: str
+    lookups: tuple[str, ...] = ()
+    private: bool = False  # the reporter's contacts and the tracking code
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.lookups or (self.field,)
+
+
+#: The case columns of the ledger and of the case-list export, in order. Read
+#: with ``values_list`` (one query, no model instances): choices and booleans
+#: are mapped through dictionaries built once per workbook.
+CASE_COLUMNS = (
+    Column("number"), Column("state"), Column("cancel_reason"), Column("source"),
+    Column("small_class", ("small_class__full_code", "small_class__name")),
+    Column("standard", ("standard__code",)), Column("urgency"), Column("description"),
+    Column("address"), Column("street", ("street__name",)),
+    Column("community", ("community__name",)), Column("cell", ("cell__code",)),
+    Column("area_class"), Column("road_section", ("road_section__name",)),
+    Column("road_chief", ("road_chief__name",)), Column("reporter_name"),
+    Column("reporter_phone", private=True), Column("reporter_email", private=True),
+    Column("tracking_code", private=True), Column("external_id"),
+    Column("proposed_unit", ("proposed_unit__name",)), Column("unit", ("unit__name",)),
+    Column("duplicate_of", ("duplicate_of__number",)), Column("fast_lane"),
+    Column("self_handled"), Column("reported_at"), Column("filed_at"),
+    Column("dispatched_at"), Column("signed_at"), Column("handled_at"), Column("checked_at"),
+    Column("closed_at"), Column("cancelled_at"), Column("handling_deadline"),
+    Column("limit_amount"), Column("limit_unit"), Column("extension_hours"),
+    Column("handled_on_time"), Column("is_overdue"), Column("light"),
+    Column("rework_count"), Column("return_count"), Column("extension_count"),
+    Column("suspension_count"), Column("supervision_count"), Column("reopen_count"),
+    Column("lon"), Column("lat"),
+)  # fmt: skip
+
+
+def case_columns(*, contacts: bool) -> list[Column]:
+    """The columns, without the reporter's contacts and tracking code unless ``contacts``."""
+    return [c for c in CASE_COLUMNS if contacts or not c.private]
+
+
+def case_headers(columns: list[Column]) -> list[str]:
+    return [str(Case._meta.get_field(c.field).verbose_name) for c in columns]
+
+
+def _converters(columns: list[Column]) -> list:
+    """Per column: a function of the values read, built once (labels translated once)."""
+    yes, no = _("yes"), _("no")
+    out = []
+    for column in columns:
+        model_field = Case._meta.get_field(column.field)
+        if len(column.reads) > 1:
+            out.append(lambda *v: " ".join(str(x) for x in v if x not in (None, "")) or None)
+        elif model_field.choices:
+            labels = {key: str(label) for key, label in model_field.flatchoices}
+            out.append(lambda v, labels=labels: labels.get(v, v or None))
+        elif model_field.get_internal_type() == "BooleanField":
+            out.append(lambda v: None if v is None else yes if v else no)
+        elif model_field.get_internal_type() == "DecimalField":
+            out.append(lambda v: None if v is None else float(v))
+        else:
+            # Empty cells are not written at all (a third of a case row).
+            out.append(lambda v: None if v == "" else v)
+    return out
+
+
+def case_rows(queryset, columns: list[Column], *, ordered: bool = False) -> Iterable[list]:
+    """The rows of ``columns`` for the cases of ``queryset`` (one streamed query), in
+    report order unless ``ordered`` (the queryset's own order, e.g. a list's sort)."""
+    reads = [name for c in columns for name in c.reads]
+    converters = _converters(columns)
+    widths = [len(c.reads) for c in columns]
+    if not ordered:
+        queryset = queryset.order_by("reported_at", "pk")
+    for values in queryset.values_list(*reads).iterator(chunk_size=2000):
+        row, index = [], 0
+        for convert, width in zip(converters, widths, strict=True):
+            row.append(convert(*values[index : index + width]))
+            index += width
         yield row
 
 
-def _case_sheet(workbook: Workbook, queryset) -> int:
-    fields = _case_fields()
-    headers = [str(f.verbose_name) for f in fields]
+def case_widths(columns: list[Column], headers: list[str]) -> list[int]:
     widths = []
-    for f, label in zip(fields, headers, strict=True):
+    for column, label in zip(columns, headers, strict=True):
+        kind = Case._meta.get_field(column.field).get_internal_type()
         kind = (
-            "datetime" if f.get_internal_type() == "DateTimeField"
-            else "text" if f.get_internal_type() == "TextField" or f.name in ("address",)
+            "datetime" if kind == "DateTimeField"
+            else "text" if kind == "TextField" or column.field in ("address", "small_class")
             else "short"
         )  # fmt: skip
         widths.append(_width(label, kind))
-    return _sheet(workbook, _("cases"), headers, widths, _case_rows(queryset, fields))
+    return widths
+
+
+def case_sheet(workbook: Workbook, queryset, *, contacts: bool) -> int:
+    columns = case_columns(contacts=contacts)
+    headers = case_headers(columns)
+    return write_sheet(workbook, _("cases"), headers, case_widths(columns, headers),
+                  case_rows(queryset, columns))  # fmt: skip
 
 
 def indicator_headers(table: Table) -> list[str]:
@@ -159,7 +231,7 @@ def indicator_rows(table: Table) -> Iterable[list]:
 def _indicator_sheet(workbook: Workbook, table: Table) -> int:
     headers = indicator_headers(table)
     widths = [8, 28, *[_width(h, "short") for h in headers[2:]]]
-    return _sheet(workbook, str(table.scope.label), headers, widths, indicator_rows(table))
+    return write_sheet(workbook, str(table.scope.label), headers, widths, indicator_rows(table))
 
 
 def build_ledger(
@@ -172,7 +244,10 @@ def build_ledger(
     """The ledger workbook of ``period`` (Chinese headers) as bytes."""
     with translation.override("zh-hans"):
         workbook = Workbook(write_only=True)
-        _case_sheet(workbook, cases if cases is not None else period_cases(period))
+        # A ledger goes round the centre and the supervision office: no
+        # reporter's contacts, no tracking codes (the case-list export has them
+        # for the roles that may see them).
+        case_sheet(workbook, cases if cases is not None else period_cases(period), contacts=False)
         for key in scopes or SCOPES:
             _indicator_sheet(workbook, evaluate(key, period, as_of=as_of))
         sections.add_ledger_sheets(workbook, period)  # upper apps' sheets (supervision …)

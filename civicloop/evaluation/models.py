@@ -64,7 +64,13 @@ def _check_bands(value, field: str) -> None:
 
 
 class EvaluationConfig(models.Model):
-    """Weights, bands, grades and the red/black list rule (one row)."""
+    """Weights, bands, grades and the red/black list rule (one row).
+
+    Both list rules keep to the grades: with "top and bottom N" the red list
+    takes the best N *among the red-list grades* and the black list the worst
+    N *among the black-list grades*, so a grade A is never on the black list
+    nor an E on the red one, however few entities are ranked.
+    """
 
     class ListRule(models.TextChoices):
         TOP_N = "top_n", _("top and bottom N")
@@ -108,6 +114,14 @@ class EvaluationConfig(models.Model):
         max_length=20,
         default="D,E",
         help_text=_("Comma-separated, e.g. D,E"),
+    )
+    min_cases = models.PositiveSmallIntegerField(
+        _("minimum cases to rank"),
+        default=10,
+        help_text=_(
+            "An entity with fewer cases in the period (due, filed, dispatches … as the "
+            "scope counts them) is listed with its figures but not ranked and never on a list."
+        ),
     )
 
     class Meta:
@@ -222,5 +236,12 @@ class EvaluationConfig(models.Model):
                         % {"grades": ", ".join(sorted(unknown))}
                     }
                 )
+        if self.red_grade_set & self.black_grade_set:
+            raise ValidationError(
+                {
+                    "black_grades": _("A grade cannot be on both lists: %(grades)s.")
+                    % {"grades": ", ".join(sorted(self.red_grade_set & self.black_grade_set))}
+                }
+            )
         if self.list_rule == self.ListRule.TOP_N and self.list_size < 1:
             raise ValidationError({"list_size": _("N must be at least 1.")})

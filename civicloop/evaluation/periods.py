@@ -160,6 +160,17 @@ def current(kind: str = "month", today: datetime.date | None = None) -> Period:
     return month(today.year, today.month)
 
 
+def last_complete(kind: str = "month", today: datetime.date | None = None) -> Period:
+    """The last period of ``kind`` that has ended (yesterday, last week, last month …).
+
+    The pages default to the last complete month: on the first days of a month
+    the current one holds too few cases to judge anyone by.
+    """
+    if kind == "range":
+        kind = "month"
+    return _bounded(current(kind, today).previous())
+
+
 _PATTERNS = [
     ("range", re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")),
     ("day", re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")),

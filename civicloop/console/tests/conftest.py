@@ -97,3 +97,7 @@ def screenshots():
     folder = Path(settings.BASE_DIR) / "var" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+# The evaluation's hand-built month (test_evaluation_pages.py, test_exports.py).
+from civicloop.evaluation.tests.conftest import month  # noqa: E402, F401

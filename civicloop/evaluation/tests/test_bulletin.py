@@ -8,6 +8,7 @@ from django.core.management.base import CommandError
 
 from civicloop.evaluation import periods
 from civicloop.evaluation.bulletin import build_bulletin
+from civicloop.evaluation.models import EvaluationConfig
 
 from .conftest import AS_OF
 
@@ -20,6 +21,8 @@ def pdf_text(path) -> str:
 
 
 def test_bulletin_pdf(month, tmp_path):
+    # East (70.0) is a C: black-listed only when C is a black-list grade.
+    EvaluationConfig.objects.filter(pk=1).update(black_grades="C,D,E")
     data = build_bulletin(periods.parse("2026-06"), as_of=AS_OF)
     assert data.startswith(b"%PDF")
     path = tmp_path / "bulletin.pdf"

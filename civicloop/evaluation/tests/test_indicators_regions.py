@@ -6,6 +6,7 @@ import pytest
 
 from civicloop.evaluation import periods
 from civicloop.evaluation.indicators import evaluate
+from civicloop.evaluation.models import EvaluationConfig
 
 from .conftest import AS_OF, Builder, at
 
@@ -51,6 +52,10 @@ def test_road_chief_counts_cases_on_their_section(loop):
     case = b.sign(b.to_dispatched(case, t))
     b.finish(b.submit(case, t + datetime.timedelta(minutes=30)), t + datetime.timedelta(minutes=30))
     b.report(t, "E0101")  # off the road: not theirs
+    # One case is below the default minimum to be ranked: scored, not ranked.
+    row = evaluate("road_chief", JUNE, as_of=AS_OF).row(case.road_chief_id)
+    assert row.score == 90 and row.rank is None and row.too_few
+    EvaluationConfig.objects.filter(pk=1).update(min_cases=1)
     table = evaluate("road_chief", JUNE, as_of=AS_OF)
     row = table.row(case.road_chief_id)
     assert row.name == "road_chief"

@@ -32,6 +32,13 @@ def test_top_and_bottom_n(month, loop):
     config = EvaluationConfig.get()
     config.list_rule, config.list_size = "top_n", 1
     config.save()
+    # West 92.5 (A), cleaning 85 (B), east 70 (C): with the default black-list
+    # grades (D, E) a C is the worst but not bad enough for the black list.
+    table = evaluate("unit", JUNE, as_of=AS_OF)
+    assert [r.entity_id for r in table.red_list] == [loop["offices"]["west"].pk]
+    assert table.black_list == []
+    config.black_grades = "C,D,E"
+    config.save()
     table = evaluate("unit", JUNE, as_of=AS_OF)
     assert [r.entity_id for r in table.red_list] == [loop["offices"]["west"].pk]
     assert [r.entity_id for r in table.black_list] == [loop["offices"]["east"].pk]

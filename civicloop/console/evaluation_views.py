@@ -1,5 +1,10 @@
-"""Console pages of the evaluation: rankings with charts, the cases behind a number,
-and the ledger and bulletin downloads.
+"""The evaluation inside the console (/console/evaluation/): rankings with charts,
+the cases behind a number, and the ledger and bulletin downloads.
+
+The figures are computed by :mod:`civicloop.evaluation` (indicators, periods,
+ledger, bulletin); this module is only the face. The default period is the
+last complete month; entities without any case are hidden unless asked for
+(``?empty=1``).
 
 Who sees what:
 
@@ -15,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -24,17 +28,29 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
-from civicloop.cases.permissions import SEE_ALL_ROLES, UNIT_ROLES, actor_for, visible_cases
+from civicloop.cases.permissions import SEE_ALL_ROLES, UNIT_ROLES, visible_cases
+from civicloop.evaluation import periods
+from civicloop.evaluation.bulletin import build_bulletin, trend
+from civicloop.evaluation.indicators import (
+    SCOPES,
+    UnknownIndicator,
+    drilldown,
+    evaluate,
+    get_scope,
+)
+from civicloop.evaluation.ledger import build_ledger
+from civicloop.evaluation.models import EvaluationConfig
 from civicloop.org.models import Role
 
-from . import periods
-from .bulletin import build_bulletin, trend
-from .indicators import SCOPES, UnknownIndicator, drilldown, evaluate, get_scope
-from .ledger import build_ledger
+from .access import staff_view
+from .pdf import missing_pdf_parts, pdf_missing_response
 
 PAGE_SIZE = 100
+#: Rows of a ranking table per page, and bars in its chart at most.
+ROWS_PER_PAGE = 200
+CHART_MAX = 40
 KIND_LABELS = {
     "day": gettext_lazy("day"), "week": gettext_lazy("week"), "month": gettext_lazy("month"),
     "quarter": gettext_lazy("quarter"), "year": gettext_lazy("year"),
@@ -42,11 +58,16 @@ KIND_LABELS = {
 }  # fmt: skip
 
 
+def may_evaluate(actor) -> bool:
+    """Whether the console's menu offers the evaluation to ``actor``."""
+    return bool(actor.is_superuser or actor.has(*SEE_ALL_ROLES) or actor.unit_ids(*UNIT_ROLES))
+
+
 class Access:
     """What the user may see of the evaluation."""
 
-    def __init__(self, user):
-        self.actor = actor_for(user)
+    def __init__(self, actor):
+        self.actor = actor
         self.full = self.actor.is_superuser or self.actor.has(*SEE_ALL_ROLES)
         self.leader = self.actor.has(Role.UNIT_LEADER)
         self.unit_ids = self.actor.unit_ids(*UNIT_ROLES)
@@ -68,10 +89,13 @@ class Access:
 
 
 def _period(request) -> periods.Period:
-    """The period from GET: ``period`` text, or ``kind`` + ``date``, or ``from``/``to``."""
+    """The period from GET: ``period`` text, or ``kind`` + ``date``, or ``from``/``to``;
+    without any, the last complete month."""
     text = request.GET.get("period", "").strip()
     kind = request.GET.get("kind", "").strip()
     try:
+        if not (text or kind):
+            return periods.last_complete("month")
         if not text and kind == "range" and request.GET.get("from") and request.GET.get("to"):
             text = f"{request.GET['from']}..{request.GET['to']}"
         elif not text and kind in periods.KINDS and kind != "range":
@@ -86,22 +110,36 @@ def _period(request) -> periods.Period:
 def _cases_url(scope: str, indicator: str, entity_id: int, period: periods.Period) -> str:
     query = urlencode({"indicator": indicator, "scope": scope, "id": entity_id,
                        "period": period.key})  # fmt: skip
-    return f"{reverse('evaluation:cases')}?{query}"
+    return f"{reverse('console:evaluation_cases')}?{query}"
 
 
-@login_required
+def _percent(value):
+    return None if value is None else round(value * 100, 1)
+
+
+@staff_view
 def ranking(request):
-    access = Access(request.user)
+    access = Access(request.actor)
     scope_key = request.GET.get("scope", "unit")
     if scope_key not in access.scopes:
         raise Http404(_("Unknown scope."))
     scope = get_scope(scope_key)
     period = _period(request)
-    table = evaluate(scope, period)
-    rows = []
+    config = EvaluationConfig.get()
+    table = evaluate(scope, period, config=config)
+    show_empty = request.GET.get("empty") == "1"
+    visible, hidden = [], 0
     for row in table.rows:
         if not access.sees_row(scope_key, row.entity_id):
             continue
+        if row.empty and not show_empty:
+            hidden += 1
+            continue
+        visible.append(row)
+    # Thousands of grid cells: the table pages, the links are built for one page.
+    page = Paginator(visible, ROWS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = []
+    for row in page:
         link = access.may_open(scope_key, row.entity_id)
         cells = [
             (row.values.get(k, 0), _cases_url(scope_key, k, row.entity_id, period) if link else "")
@@ -113,12 +151,22 @@ def ranking(request):
             for r in scope.rates
         ]  # fmt: skip
         rows.append({"row": row, "cells": cells, "rates": rates})
-    visible = [r["row"] for r in rows]
+    seen = {r.entity_id for r in visible}
+    charted = [r for r in visible if r.rank is not None]
+    title = _("Composite scores (ranked only)")
+    if len(charted) > CHART_MAX:
+        # Every label stays readable: the best and the worst, the rest in the table.
+        half = CHART_MAX // 2
+        title = _("Composite scores: the best %(n)d and the worst %(n)d of %(total)d ranked") % {
+            "n": half, "total": len(charted)}  # fmt: skip
+        charted = charted[:half] + charted[-half:]
     chart = {
-        "names": [r.name for r in visible if r.score is not None],
-        "scores": [r.score for r in visible if r.score is not None],
-        "grades": [r.grade for r in visible if r.score is not None],
+        "names": [r.name for r in charted],
+        "scores": [r.score for r in charted],
+        "grades": [r.grade for r in charted],
+        "title": title,
     }
+    base_query = {"scope": scope_key, "period": period.key}
     context = {
         "access": access,
         "scope": scope,
@@ -127,31 +175,46 @@ def ranking(request):
         "previous": period.previous(),
         "table": table,
         "rows": rows,
+        "page": page,
         "headers": [scope.label_of(k) for k in scope.columns],
         "rate_headers": [r.label for r in scope.rates],
         "kinds": list(KIND_LABELS.items()),
         "chart": chart,
-        "red_list": [r for r in table.red_list if r in visible],
-        "black_list": [r for r in table.black_list if r in visible],
+        "red_list": [r for r in table.red_list if r.entity_id in seen],
+        "black_list": [r for r in table.black_list if r.entity_id in seen],
+        "hidden_empty": hidden,
+        "show_empty": show_empty,
+        "empty_url": "?" + urlencode({**base_query, "empty": "0" if show_empty else "1"}),
+        "too_few": [r for r in visible if r.too_few],
+        "config": config,
+        "this_month": periods.current("month"),
+        "last_month": periods.last_complete("month"),
+        "admin_url": reverse("admin:evaluation_evaluationconfig_change", args=[1])
+        if request.user.is_staff
+        else "",
     }
     if access.full:
         months = trend(periods.month(period.last.year, period.last.month))
         context["trend"] = {
             "months": [p.first.strftime("%Y-%m") for p, _f in months],
-            "on_time": [None if f["on_time_rate"] is None else round(f["on_time_rate"] * 100, 1)
-                        for _p, f in months],
-            "closure": [None if f["closure_rate"] is None else round(f["closure_rate"] * 100, 1)
-                        for _p, f in months],
+            "on_time": [_percent(f["on_time_rate"]) for _p, f in months],
+            "closure": [_percent(f["closure_rate"]) for _p, f in months],
             "filed": [f["filed"] for _p, f in months],
-        }  # fmt: skip
+            "title": _("On-time and closure rates (%)"),
+            "labels": {
+                "on_time": pgettext("evaluation", "on-time rate"),
+                "closure": pgettext("evaluation", "closure rate"),
+                "filed": pgettext("evaluation", "filed"),
+            },
+        }
     context["charts"] = {"ranking": chart, "trend": context.get("trend")}
-    return render(request, "evaluation/ranking.html", context)
+    return render(request, "console/evaluation/ranking.html", context)
 
 
-@login_required
+@staff_view
 def cases(request):
     """The rows behind one number: ?indicator=&scope=&id=&period=."""
-    access = Access(request.user)
+    access = Access(request.actor)
     scope_key = request.GET.get("scope", "")
     if scope_key not in SCOPES:
         raise Http404(_("Unknown scope."))
@@ -194,20 +257,20 @@ def cases(request):
     context = {
         "scope": scope, "entity": entity, "entity_id": entity_id, "period": period,
         "indicator": indicator, "label": scope.label_of(indicator), "sections": shown,
-        "total": total, "back": f"{reverse('evaluation:ranking')}?"
+        "total": total, "back": f"{reverse('console:evaluation')}?"
         + urlencode({"scope": scope_key, "period": period.key}),
     }  # fmt: skip
-    return render(request, "evaluation/cases.html", context)
+    return render(request, "console/evaluation/cases.html", context)
 
 
 def _full_only(request) -> Access:
-    access = Access(request.user)
+    access = Access(request.actor)
     if not access.full:
         raise PermissionDenied(_("Ledgers and bulletins are for the centre and supervisors."))
     return access
 
 
-@login_required
+@staff_view
 def ledger(request):
     _full_only(request)
     period = _period(request)
@@ -219,12 +282,15 @@ def ledger(request):
     return response
 
 
-@login_required
+@staff_view
 def bulletin(request):
     _full_only(request)
     period = _period(request)
     if period.kind != "month":
         period = periods.month(period.first.year, period.first.month)
+    missing = missing_pdf_parts()
+    if missing:
+        return pdf_missing_response(request, missing)
     data = build_bulletin(period, as_of=timezone.now())
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="bulletin-{period.key}.pdf"'

@@ -1,0 +1,30 @@
+"""Template questions about the signed-in user: menu entries and private fields."""
+
+from django import template
+
+from civicloop.cases.permissions import actor_for, sees_reporter_contact
+
+register = template.Library()
+
+
+def _actor(context):
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return None
+    return getattr(request, "actor", None) or actor_for(request.user)
+
+
+@register.simple_tag(takes_context=True)
+def can_evaluate(context) -> bool:
+    """Whether the menu offers the evaluation (centre, supervisors, units)."""
+    from civicloop.console.evaluation_views import may_evaluate
+
+    actor = _actor(context)
+    return actor is not None and may_evaluate(actor)
+
+
+@register.simple_tag(takes_context=True)
+def sees_contact(context) -> bool:
+    """Whether the user may see reporters' phones, e-mails and tracking codes."""
+    actor = _actor(context)
+    return actor is not None and sees_reporter_contact(actor)
