@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from civicloop.cases.models import OPEN_STATES, CaseRequest
+from civicloop.cases.models import CaseRequest
 from civicloop.cases.permissions import Actor, sees_reporter_contact
 from civicloop.cases.rules import RULES, available_actions, decisions_for
-from civicloop.org.models import Role
 
 #: select_related for lists (CaseOut).
 CASE_RELATED = ("small_class", "street", "unit")

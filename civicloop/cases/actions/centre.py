@@ -10,6 +10,8 @@ apply them, so the rule lives once).
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -332,6 +334,8 @@ def write_dispatch(case, actor, role, unit, now, config, note, *, action=Action.
     """Dispatch (or reopen) to ``unit`` and tell the unit (inside the caller's transaction)."""
     change = dispatch_change(case, now, config, unit_id=unit.pk, note=note, action=action,
                              extra=extra)  # fmt: skip
+    if extra and "handling_deadline" in extra:
+        change["data"]["deadline_set"] = True
     event = apply(case, actor, role, now, change)
     case.unit = unit
     queue_for_unit(
@@ -379,10 +383,30 @@ def check_dispatch(actor, case, *, unit=None, note="", version=None) -> Checked:
     return Checked(actor, role, case, {"note": note, "unit": target})
 
 
-def do_dispatch(c: Checked, *, at=None) -> Case:
+def given_deadline(deadline, now) -> datetime.datetime:
+    """A deadline named by a trusted caller: a date means the end of that working day (18:00)."""
+    if isinstance(deadline, datetime.datetime):
+        at = deadline if timezone.is_aware(deadline) else timezone.make_aware(deadline)
+    elif isinstance(deadline, datetime.date):
+        at = timezone.make_aware(datetime.datetime.combine(deadline, datetime.time(18, 0)))
+    else:
+        raise Invalid(_("Give the deadline as a date."), "deadline")
+    if at <= now:
+        raise Invalid(_("The deadline %(deadline)s has already passed.")
+                      % {"deadline": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
+                      "deadline")  # fmt: skip
+    return at
+
+
+def do_dispatch(c: Checked, *, at=None, deadline=None) -> Case:
+    """Write the dispatch. ``deadline`` (trusted callers only: a leader's on-site inspection
+    names the unit and the rectification deadline there) replaces the filing standard's."""
     now = now_or(at)
+    extra = None
+    if deadline is not None:
+        extra = {"handling_deadline": given_deadline(deadline, now), "deadline_provisional": False}
     with transaction.atomic():
-        write_dispatch(c.case, c.actor, c.role, c.unit, now, LoopConfig.get(), c.note)
+        write_dispatch(c.case, c.actor, c.role, c.unit, now, LoopConfig.get(), c.note, extra=extra)
     return c.case
 
 

@@ -6,11 +6,11 @@ deadline. The leader chooses what it becomes:
 * ``case`` — a case in the loop (source ``supervision``), accepted, filed and
   dispatched straight to that unit through the public actions of
   :mod:`civicloop.cases.actions` (``report_case`` → ``accept_case`` →
-  ``file_case`` → ``dispatch_case``). The loop has no do-function that lets a
-  trusted caller skip the centre's roles, so these run under an actor with
-  the administrator's rights named after the leader (``intake_actor``). The
-  case's handling deadline follows the category's filing standard; the
-  problem keeps the deadline set on the spot.
+  ``file_case`` → ``dispatch``). They run under an actor with the
+  administrator's rights named after the leader (``intake_actor``), and the
+  dispatch is the trusted ``do_dispatch`` with the deadline set on the spot
+  (the end of that day's working time), which replaces the filing standard's
+  limit: the unit's clock, lights and escalation run to the leader's deadline.
 * ``item`` — a supervised item (source ``inspection``) registered by the
   leader and assigned to that unit at once (the unit was named on the spot).
 
@@ -134,9 +134,12 @@ def do_record_inspection(actor, role, cleaned, now) -> Inspection:
                 if case.state == "pending_filing":
                     case = loop.file_case(intake, case, note=cleaned["title"], at=now)
                 if case.state == "pending_dispatch":
-                    case = loop.dispatch_case(intake, case, unit=entry["unit"],
-                                       note=_("Named on the spot; deadline %(d)s.") % {"d": entry["deadline"]},
-                                       at=now)  # fmt: skip
+                    named = _("Named on the spot; deadline %(d)s.") % {"d": entry["deadline"]}
+                    case = loop.do_dispatch(
+                        loop.check_dispatch(intake, case, unit=entry["unit"], note=named),
+                        at=now,
+                        deadline=entry["deadline"],
+                    )
                 problem.case = case
             else:
                 item = do_register(actor, role, entry["register"], now)

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from civicloop.cases.models import Case
 from civicloop.core.errors import Forbidden, Invalid
@@ -29,6 +30,9 @@ def test_problems_become_a_dispatched_case_and_an_item(sup, photo):
     first, second = inspection.problems.order_by("seq")
     case = Case.objects.get(pk=first.case_id)
     assert case.state == "dispatched" and case.unit_id == sup["west"].pk
+    # the deadline named on the spot, not the filing standard's limit
+    assert timezone.localtime(case.handling_deadline).isoformat().startswith("2025-03-12T18:00")
+    assert case.events.get(action="dispatch").data["deadline_set"] is True
     assert case.source == "supervision" and case.evidence.count() == 1
     assert case.events.filter(action="dispatch").get().actor_name.startswith("区领导甲")
     assert first.photo.name and first.item is None

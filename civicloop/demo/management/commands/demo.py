@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from civicloop.demo import supervision as supervision_demo
 from civicloop.demo import renovation
+from civicloop.demo import supervision as supervision_demo
 from civicloop.demo.builder import DemoRefused, build
 from civicloop.demo.history import default_days, default_per_day
 from civicloop.demo.open311 import ensure_demo_client
