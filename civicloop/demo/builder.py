@@ -113,11 +113,12 @@ def build(stdout=None, *, history: bool = True, days: int | None = None,
             _ensure_logins(report)
     if history and not Case.objects.filter(is_synthetic=True).exists():
         report.history_cases = build_history(days=days, per_day=per_day, seed=seed)
-    report.counts = _counts()
+    report.counts = counts()
     return report
 
 
-def _counts() -> dict[str, int]:
+def counts() -> dict[str, int]:
+    """What the demo database holds, for the summary the command prints."""
     return {
         _("streets and towns"): Region.objects.filter(level=Region.Level.STREET).count(),
         _("communities and villages"): Region.objects.filter(level=Region.Level.COMMUNITY).count(),
@@ -309,19 +310,6 @@ def _build_people(units: dict[str, Unit], streets: dict, report: DemoReport) -> 
         person(Role.DISPATCHER, centre, "dispatcher")
         person(Role.SUPERVISOR, units["区督查局"], "supervisor")
     person(Role.ADMINISTRATOR, centre, "administrator")
-    # District leaders follow supervision items and inspect on site (区督查局 serves them).
-    for _i in range(2):
-        person(Role.LEADER, units["区督查局"], "districtleader")
-    # Renovation: the housing security centre runs the programme; the civilization
-    # office adopts items; the community worker of 淮河路街道 (绿云小区) runs its votes.
-    person(Role.RENOVATION_OFFICER, units["区住房保障中心"], "renovation")
-    person(Role.ADOPTER, units["区文明办"], "adopter")
-    huaihe = next(
-        u
-        for u in units.values()
-        if u.kind == Unit.Kind.STREET_OFFICE and u.name.startswith("淮河路")
-    )
-    person(Role.COMMUNITY_WORKER, huaihe, "community")
     handling = [u for u in units.values() if u.kind != Unit.Kind.POLICE or u.parent_id is None]
     for unit in handling:
         if unit.name == CENTRE_UNIT[1]:

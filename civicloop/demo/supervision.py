@@ -447,7 +447,7 @@ def _campaigns(ctx, today) -> None:
                      .select_related("community").order_by("code"))  # fmt: skip
     rows = []
     street_list = sorted(streets.values(), key=lambda r: r.code)
-    for n in range(96):
+    for n in range(max(96, len(compounds))):  # every unmanaged compound, at least 96 rows
         if n < len(compounds):
             c = compounds[n]
             name, street_id, households = c.name, c.community.parent_id, c.households or 150

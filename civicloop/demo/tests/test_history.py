@@ -294,10 +294,11 @@ def test_the_fast_path_only_inserts(world):
 
 def test_numbers_are_unique_and_follow_the_daily_sequences(world):
     gen = H.generate(world, days=3, per_day=60)
+    existing = Case.objects.count()  # the demo's inspection cases (督查督办)
     with transaction.atomic():
         count = H.write(gen)
         numbers = list(Case.objects.values_list("number", flat=True))
-        assert len(numbers) == count == len(set(numbers))
+        assert len(numbers) == count + existing == len(set(numbers))
         assert all(re.fullmatch(r"[CE]\d{4}\d{8}\d{4}", n) for n in numbers)
         last = collections.Counter()
         for n in numbers:
@@ -391,6 +392,7 @@ def test_the_history_writes_beside_cases_already_there(erqi, db, settings, tmp_p
     from civicloop.cases.permissions import actor_for
 
     settings.MEDIA_ROOT = tmp_path / "media"
+    existing = Case.objects.count()  # the demo's inspection cases (督查督办)
     inspector = actor_for(get_user_model().objects.get(username="inspector01"))
     acceptor = actor_for(get_user_model().objects.get(username="acceptor01"))
     world = H.World(seed=7, now=FRIDAY)
@@ -406,7 +408,7 @@ def test_the_history_writes_beside_cases_already_there(erqi, db, settings, tmp_p
     gen = H.generate(world, days=3, per_day=20)
     with transaction.atomic():
         count = H.write(gen)
-    assert Case.objects.count() == count + 3
+    assert Case.objects.count() == count + 3 + existing
     assert CaseEvent.objects.filter(case__in=before).count() == 4
     assert CaseEvent.objects.count() == events_before + sum(len(s.events) for s in gen.sims)
     numbers = list(Case.objects.values_list("number", flat=True))

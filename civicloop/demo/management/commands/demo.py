@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from civicloop.demo import renovation
 from civicloop.demo import supervision as supervision_demo
-from civicloop.demo.builder import DemoRefused, build
+from civicloop.demo.builder import DemoRefused, build, counts
 from civicloop.demo.history import default_days, default_per_day
 from civicloop.demo.open311 import ensure_demo_client
 
@@ -40,7 +40,11 @@ class Command(BaseCommand):
             report = build(history=days != 0, days=days, per_day=per_day, seed=options["seed"])
         except DemoRefused as exc:
             raise CommandError(str(exc)) from exc
+        renovation.build(
+            stdout=self.stdout
+        )  # 老旧小区改造: 467 compounds and the pilot (before the campaigns: they cover every unmanaged compound)
         supervision_demo.build(report)  # items, campaigns, the 陇海路 inspection (督查督办)
+        report.counts = counts()  # the inspection wrote cases too
         if report.reused:
             self.stdout.write(_("The Erqi demo data is already there; reusing it."))
         else:
@@ -68,4 +72,3 @@ class Command(BaseCommand):
         self.stdout.write("")
         for role, username, unit in report.logins:
             self.stdout.write(f"  {username:<16} {role}" + (f"（{unit}）" if unit else ""))
-        renovation.build(stdout=self.stdout)  # 老旧小区改造: 467 compounds and the pilot
