@@ -80,11 +80,23 @@ class PrivateCluster:
         self.as_root = os.geteuid() == 0
 
     def _run(self, *command: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run as the postgres user; output to a file, never to a pipe.
+
+        The postmaster that ``pg_ctl start|restart`` leaves running would keep a
+        pipe open for ever (and ``subprocess.run`` would wait for its end).
+        """
         prefix = ["runuser", "-u", "postgres", "--"] if self.as_root else []
-        return subprocess.run([*prefix, *command], check=check, capture_output=True, text=True)
+        with (self.dir / "pg_ctl.out").open("a") as out:
+            result = subprocess.run([*prefix, *command], stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=subprocess.STDOUT)  # fmt: skip
+        if check and result.returncode:
+            tail = (self.dir / "pg_ctl.out").read_text()[-2000:]
+            raise RuntimeError(f"{command[0]} failed ({result.returncode}): {tail}")
+        return result
 
     def pg_ctl(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        return self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), *args, check=check)
+        log = ["-l", str(self.dir / "server.log")]
+        return self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), *log, *args, check=check)
 
     def start(self) -> None:
         if (
@@ -99,7 +111,7 @@ class PrivateCluster:
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 "
                    f"-c unix_socket_directories={self.dir} -c max_connections=200 "
                    f"-c shared_buffers=64MB -c log_min_messages=fatal")  # fmt: skip
-        self.pg_ctl("-l", str(self.dir / "server.log"), "-w", "-t", "60", "-o", options, "start")
+        self.pg_ctl("-w", "-t", "60", "-o", options, "start")
 
     def restart_crash(self) -> float:
         """``pg_ctl restart -m immediate``: the server dies without a checkpoint and recovers."""
@@ -401,11 +413,12 @@ def main() -> int:  # noqa: C901 - one script, one story
         config = LoopConfig.get()
         config.fast_lane, config.fast_lane_sources = True, "inspector"
         config.save()
-        print(f"private cluster 127.0.0.1:{args.pg_port}; {len(units)} units with a robot "
+        print(f"{time.monotonic() - started:.0f} s: private cluster 127.0.0.1:{args.pg_port}; {len(units)} units with a robot "
               f"channel; fast lane on", flush=True)  # fmt: skip
 
         base = f"http://127.0.0.1:{args.port}"
-        gunicorn = start_gunicorn(url, args.port, args.workers, 1)
+        gunicorn_log = stack.enter_context((scratch / "gunicorn.log").open("a"))
+        gunicorn = start_gunicorn(url, args.port, args.workers, 1, log=gunicorn_log)
         stack.callback(stop_process, gunicorn)
         wait_until_up(base, gunicorn)
         worker_env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
@@ -441,7 +454,7 @@ def main() -> int:  # noqa: C901 - one script, one story
         load.thread.join()
         statuses = load.statuses()
         figures = stored_and_whole(load.acknowledged)
-        print(f"intake under kills: {sum(statuses.values())} requests in "
+        print(f"{time.monotonic() - started:.0f} s: intake under kills: {sum(statuses.values())} requests in "
               f"{load.result[2]:.0f} s; errors: {errors_of(statuses)}", flush=True)  # fmt: skip
         checks.line(
             "kill -9 during intake",
@@ -467,6 +480,7 @@ def main() -> int:  # noqa: C901 - one script, one story
         load.thread.join()
         with load.lock:
             answers = list(load.answers)
+        print(f"{time.monotonic() - started:.0f} s: crash phase done", flush=True)
         errors_in = sum(
             1 for at, s in answers if s != 201 and any(a - 1 <= at <= b + 5 for a, b, _ in windows)
         )
@@ -504,6 +518,7 @@ def main() -> int:  # noqa: C901 - one script, one story
         )  # fmt: skip
 
         # 3. The outbox: every message delivered at least once, under its key.
+        print(f"{time.monotonic() - started:.0f} s: waiting for the outbox", flush=True)
         deadline = time.monotonic() + args.max_seconds
         connection.close()
         ours = OutboxMessage.objects.filter(channel__target=robot.url)
@@ -532,6 +547,7 @@ def main() -> int:  # noqa: C901 - one script, one story
         )  # fmt: skip
 
         # 4. Two clients sign each dispatched case at the same moment.
+        print(f"{time.monotonic() - started:.0f} s: races", flush=True)
         handlers = {}
         for membership in (
             Membership.objects.filter(role=Role.HANDLER, is_active=True, person__user__isnull=False)
@@ -609,6 +625,7 @@ def main() -> int:  # noqa: C901 - one script, one story
         )  # fmt: skip
 
         # 5. Backup, restore into a fresh database, compare digests.
+        print(f"{time.monotonic() - started:.0f} s: backup and restore", flush=True)
         stop_process(gunicorn)
         connection.close()
         backup_file = scratch / "backup.dump"

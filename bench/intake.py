@@ -124,7 +124,7 @@ def prepare(url: str):
     return key, points, categories
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int, threads: int, log=None) -> subprocess.Popen:
     # Production-like: DEBUG off, so a real key (civicloop.wsgi refuses the development one).
     # Plain HTTP on 127.0.0.1: no redirect to HTTPS (a TLS proxy would do that).
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
@@ -136,7 +136,8 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subproces
         "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
         "--backlog", "512", "--log-level", "warning", "--timeout", "60",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    # ``log``: a file for gunicorn's output (tracebacks of requests cut by a fault).
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     return process
 
 
