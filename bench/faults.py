@@ -232,11 +232,20 @@ class Load:
         self.answers: list[tuple[float, object]] = []
         self.lock = threading.Lock()
 
+        #: Cleared while the database is being restarted.
+        self.database_up = threading.Event()
+        self.database_up.set()
+
         def on_answer(status, body, sent_at):
             with self.lock:
                 self.answers.append((sent_at, status))
                 if status == 201:
                     self.acknowledged[body["id"]] = body["number"]
+            if status != 201:
+                # As a field app does: after an error, wait a little before the
+                # next report (and, while the database is down, until it is up).
+                time.sleep(0.5)
+                self.database_up.wait(timeout=60)
 
         def run():
             self.result = drive(base, key, points, categories, clients=clients, total=total,
@@ -475,7 +484,11 @@ def main() -> int:  # noqa: C901 - one script, one story
         for i in range(args.restarts):
             wait_for(load, int((i + 1) / (args.restarts + 1) * args.restart_cases))
             at = time.monotonic()
-            seconds = cluster.restart_crash()
+            load.database_up.clear()
+            try:
+                seconds = cluster.restart_crash()
+            finally:
+                load.database_up.set()
             windows.append((at, time.monotonic(), seconds))
         load.thread.join()
         with load.lock:
