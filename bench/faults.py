@@ -60,7 +60,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from intake import ROOT, drive, ensure_database, prepare, start_gunicorn, wait_until_up  # noqa: E402
+from intake import ROOT, drive, ensure_database, prepare, start_gunicorn  # noqa: E402
 
 PG_VERSION = "15"
 PG_BIN = Path(f"/usr/lib/postgresql/{PG_VERSION}/bin")
@@ -172,6 +172,22 @@ class Robot:
 
 
 # --- processes ---------------------------------------------------------------
+
+
+def wait_until_up(base: str, process: subprocess.Popen, seconds: float = 300) -> None:
+    """Until gunicorn answers /healthz (any status: the worker may not have beaten yet)."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit("gunicorn exited early")
+        try:
+            httpx.get(f"{base}/healthz", timeout=30)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    sys.exit("gunicorn did not answer")
 
 
 def children(pid: int) -> list[int]:
@@ -430,6 +446,7 @@ def main() -> int:  # noqa: C901 - one script, one story
         gunicorn = start_gunicorn(url, args.port, args.workers, 1, log=gunicorn_log)
         stack.callback(stop_process, gunicorn)
         wait_until_up(base, gunicorn)
+        print(f"{time.monotonic() - started:.0f} s: gunicorn up", flush=True)
         worker_env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
                       "SECRET_KEY": os.environ.get("SECRET_KEY") or "faults-" + os.urandom(24).hex(),
                       "NOTIFY_LEASE_SECONDS": "5", "NOTIFY_BACKOFF_SECONDS": "1",
