@@ -124,10 +124,11 @@ def prepare(url: str):
     return key, points, categories
 
 
-def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int, threads: int, log=None) -> subprocess.Popen:
     # Production-like: DEBUG off, so a real key (civicloop.wsgi refuses the development one).
+    # Plain HTTP on 127.0.0.1: no redirect to HTTPS (a TLS proxy would do that).
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "LOG_LEVEL": "WARNING",
-           "CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1",
+           "CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1", "SECURE_SSL_REDIRECT": "0",
            "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50)}  # fmt: skip
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"), "civicloop.wsgi:application",
@@ -135,7 +136,8 @@ def start_gunicorn(url: str, port: int, workers: int, threads: int) -> subproces
         "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
         "--backlog", "512", "--log-level", "warning", "--timeout", "60",
     ]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    # ``log``: a file for gunicorn's output (tracebacks of requests cut by a fault).
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
     return process
 
 
@@ -162,8 +164,27 @@ def photo_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def drive(base, key, points, categories, *, clients, total, max_seconds, photo, seed=1):
-    """Send ``total`` reports from ``clients`` threads; returns (latencies, statuses, seconds)."""
+def drive(
+    base,
+    key,
+    points,
+    categories,
+    *,
+    clients,
+    total,
+    max_seconds,
+    photo,
+    seed=1,
+    on_answer=None,
+    quiet=False,
+):
+    """Send ``total`` reports from ``clients`` threads; returns (latencies, statuses, seconds).
+
+    ``photo`` is True (a photo on every report) or the share of reports with one
+    (0.1: one in ten). ``on_answer(status, body, sent_at)`` is called for every
+    answer (``body`` the JSON of a 201, else None; ``status`` the error's class
+    name when no answer came), e.g. to keep the acknowledged case ids.
+    """
     import httpx
 
     lock = threading.Lock()
@@ -188,19 +209,26 @@ def drive(base, key, points, categories, *, clients, total, max_seconds, photo, 
                           "lon": lon, "lat": lat, "description": "bench report",
                           "external_id": f"bench-{index}-{rng.random():.9f}"}  # fmt: skip
                 started = time.perf_counter()
+                sent_at = time.monotonic()
+                body = None
+                with_photo = image is not None and (photo is True or rng.random() < photo)
                 try:
-                    if image is not None:
+                    if with_photo:
                         response = client.post("/api/cases", data=fields,
                                                files={"photos": ("p.jpg", image, "image/jpeg")})  # fmt: skip
                     else:
                         response = client.post("/api/cases", json=fields)
                     status = response.status_code
-                    if status != 201 and status not in seen:
+                    if status == 201:
+                        body = response.json()
+                    elif status not in seen and not quiet:
                         seen.add(status)
                         print(f"  first {status} answer: {response.text[:300]}")
                 except httpx.HTTPError as error:
                     status = type(error).__name__
                 elapsed = time.perf_counter() - started
+                if on_answer is not None:
+                    on_answer(status, body, sent_at)
                 with lock:
                     statuses[status] += 1
                     if status == 201:
