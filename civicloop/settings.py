@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "civicloop.core.db.ReplicaStickinessMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Last: turns a locked-out sign-in into 429 (civicloop.core.lockout).
     "axes.middleware.AxesMiddleware",
 ]
@@ -354,3 +355,35 @@ RENOVATION_YELLOW_DAYS = env_int("RENOVATION_YELLOW_DAYS", 30)
 RENOVATION_LOW_RATING = float(os.environ.get("RENOVATION_LOW_RATING", "2.5"))
 # A work item late against its batch becomes a supervision item due in this many working days.
 RENOVATION_LATE_ITEM_DAYS = env_int("RENOVATION_LATE_ITEM_DAYS", 10)
+
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------
+# No inline script or style anywhere: scripts and styles come from our own static
+# files, data from JSON endpoints or json_script blocks. Map tiles may come from
+# the host of MAP_TILE_URL (a {s} subdomain becomes a wildcard).
+def _tile_sources(url: str) -> list[str]:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "s"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc
+    if "{s}" in url.split("//", 1)[-1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1] if "." in host else host
+    return [f"{parts.scheme}://{host}"]
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:", *_tile_sources(MAP_TILE_URL)],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}

@@ -101,3 +101,4 @@ def screenshots():
 
 # The evaluation's hand-built month (test_evaluation_pages.py, test_exports.py).
 from civicloop.evaluation.tests.conftest import month  # noqa: E402, F401
+from civicloop.renovation.tests.conftest import reno  # noqa: E402,F401  (for test_csp)

@@ -3,6 +3,7 @@
 //   <select data-autosubmit>        submits its form when changed
 //   <span data-width="42">           is drawn 42 % wide (progress bars)
 //   <input type=checkbox data-check-all="items">  ticks every input[name=items]
+//   <button data-print>              prints the page
 (function () {
   "use strict";
   function start() {
@@ -12,6 +13,9 @@
     });
     document.querySelectorAll("[data-autosubmit]").forEach(function (el) {
       el.addEventListener("change", function () { if (el.form) el.form.submit(); });
+    });
+    document.querySelectorAll("[data-print]").forEach(function (el) {
+      el.addEventListener("click", function () { window.print(); });
     });
     document.querySelectorAll("[data-check-all]").forEach(function (box) {
       box.addEventListener("change", function () {
