@@ -307,7 +307,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "civicloop.core.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "civicloop.core.clientip.client_address"
+AXES_CLIENT_IP_CALLABLE = "civicloop.core.clientip.axes_client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 # Sessions end after this many hours (and when the browser closes if SESSION_EXPIRE_AT_BROWSER_CLOSE=1).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE_HOURS", 12) * 3600

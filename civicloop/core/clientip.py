@@ -63,3 +63,15 @@ def client_address(request) -> str:
 def ratelimit_key(_group, request) -> str:
     """django-ratelimit ``key`` callable."""
     return client_address(request)
+
+
+def axes_client_ip(request) -> str | None:
+    """The address django-axes records for a sign-in: a valid IP, or None.
+
+    ``client_address`` answers "unknown" when it cannot tell (no REMOTE_ADDR,
+    as with Django's test client ``force_login``, or a garbled proxy header);
+    axes stores addresses in an IP column, which PostgreSQL checks, so that
+    becomes None instead of a failed sign-in.
+    """
+    address = client_address(request)
+    return None if address == UNKNOWN else address

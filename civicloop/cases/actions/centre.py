@@ -330,12 +330,13 @@ def dispatch_change(case, now, config, *, unit_id, note, action=Action.DISPATCH,
 
 
 def write_dispatch(case, actor, role, unit, now, config, note, *, action=Action.DISPATCH,
-                   extra=None):  # fmt: skip
+                   extra=None, data=None):  # fmt: skip
     """Dispatch (or reopen) to ``unit`` and tell the unit (inside the caller's transaction)."""
     change = dispatch_change(case, now, config, unit_id=unit.pk, note=note, action=action,
                              extra=extra)  # fmt: skip
     if extra and "handling_deadline" in extra:
         change["data"]["deadline_set"] = True
+    change["data"].update(data or {})
     event = apply(case, actor, role, now, change)
     case.unit = unit
     queue_for_unit(
@@ -386,27 +387,28 @@ def check_dispatch(actor, case, *, unit=None, note="", version=None) -> Checked:
 def given_deadline(deadline, now) -> datetime.datetime:
     """A deadline named by a trusted caller: a date means the end of that working day (18:00)."""
     if isinstance(deadline, datetime.datetime):
-        at = deadline if timezone.is_aware(deadline) else timezone.make_aware(deadline)
-    elif isinstance(deadline, datetime.date):
-        at = timezone.make_aware(datetime.datetime.combine(deadline, datetime.time(18, 0)))
-    else:
-        raise Invalid(_("Give the deadline as a date."), "deadline")
-    if at <= now:
-        raise Invalid(_("The deadline %(deadline)s has already passed.")
-                      % {"deadline": timezone.localtime(at).strftime("%Y-%m-%d %H:%M")},
-                      "deadline")  # fmt: skip
-    return at
+        return deadline if timezone.is_aware(deadline) else timezone.make_aware(deadline)
+    if isinstance(deadline, datetime.date):
+        return timezone.make_aware(datetime.datetime.combine(deadline, datetime.time(18, 0)))
+    raise Invalid(_("Give the deadline as a date."), "deadline")
 
 
 def do_dispatch(c: Checked, *, at=None, deadline=None) -> Case:
     """Write the dispatch. ``deadline`` (trusted callers only: a leader's on-site inspection
-    names the unit and the rectification deadline there) replaces the filing standard's."""
+    names the unit and the rectification deadline there) replaces the filing standard's;
+    one already passed when the case is dispatched (an inspection recorded late) cannot
+    run a clock, so the standard's limit applies and the history keeps the one asked for."""
     now = now_or(at)
     extra = None
-    if deadline is not None:
-        extra = {"handling_deadline": given_deadline(deadline, now), "deadline_provisional": False}
+    asked = given_deadline(deadline, now) if deadline is not None else None
+    if asked is not None and asked > now:
+        extra = {"handling_deadline": asked, "deadline_provisional": False}
     with transaction.atomic():
-        write_dispatch(c.case, c.actor, c.role, c.unit, now, LoopConfig.get(), c.note, extra=extra)
+        data = (
+            {"deadline_asked": asked.isoformat()} if asked is not None and extra is None else None
+        )
+        write_dispatch(c.case, c.actor, c.role, c.unit, now, LoopConfig.get(), c.note, extra=extra,
+                       data=data)  # fmt: skip
     return c.case
 
 

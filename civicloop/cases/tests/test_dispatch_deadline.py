@@ -40,11 +40,20 @@ def test_without_a_deadline_the_filing_standard_decides(loop):
     assert "deadline_set" not in case.events.get(action="dispatch").data
 
 
-def test_a_deadline_in_the_past_is_refused_and_nothing_is_written(loop):
+def test_a_deadline_already_passed_keeps_the_standard_limit_and_is_recorded(loop):
+    case = _pending_dispatch(loop)
+    checked = actions.check_dispatch(loop["actors"]["dispatcher"], case)
+    case = actions.do_dispatch(checked, at=T0, deadline=datetime.date(2025, 3, 7))
+    assert case.handling_deadline > T0  # the filing standard's limit runs
+    data = case.events.get(action="dispatch").data
+    assert "deadline_set" not in data and data["deadline_asked"].startswith("2025-03-07T18:00")
+
+
+def test_a_deadline_that_is_not_a_date_is_refused_and_nothing_is_written(loop):
     case = _pending_dispatch(loop)
     checked = actions.check_dispatch(loop["actors"]["dispatcher"], case)
     with pytest.raises(Invalid) as refused:
-        actions.do_dispatch(checked, at=T0, deadline=datetime.date(2025, 3, 7))
+        actions.do_dispatch(checked, at=T0, deadline="next Friday")
     assert refused.value.field == "deadline"
     case.refresh_from_db()
     assert case.state == "pending_dispatch"

@@ -66,3 +66,8 @@ def test_a_success_resets_the_count_and_is_recorded(client, staff):
     # administrators see sign-ins and admin changes in the admin
     assert client.get("/admin/axes/accesslog/").status_code == 200
     assert client.get("/admin/admin/logentry/").status_code == 200
+
+
+def test_a_sign_in_without_a_known_address_is_recorded_without_one(client, staff):
+    client.force_login(staff)  # a request without REMOTE_ADDR
+    assert AccessLog.objects.get(username="duty01").ip_address is None
