@@ -298,3 +298,22 @@ def test_query_counts_are_bounded(office, sup, django_assert_max_num_queries):
     data["action"] = "refresh"
     with django_assert_max_num_queries(25):
         office.post(URL, data)
+
+
+def test_the_page_is_in_chinese_first(sup):
+    from django.test import Client
+
+    client = Client()  # no accept-language: the default, Chinese
+    client.force_login(sup["users"]["supervisor"])
+    html = _read(client).content.decode()
+    for words in (
+        "从会议材料生成督办事项",
+        "识别草稿",
+        "确认所选",
+        "3 条草稿",
+        "立项此草稿",
+        "识别为“西街道办事处”，置信度 0.95",
+    ):
+        assert words in html
+    for english in ("Confirm selected", "Read the drafts", "Register this draft", "confidence 0"):
+        assert english not in html
