@@ -181,7 +181,8 @@ def _overlay(drafts: list[dict], post) -> None:
         draft["at_least"] = bool(post.get(prefix + "at_least"))
         draft["cooperating"] = post.getlist(prefix + "cooperating_units")
         draft["checked"] = bool(post.get(prefix + "pick"))
-        draft["fresh"] = False
+        # A unit changed since its people were offered: offer the new unit's, with their post.
+        draft["fresh"] = post.get(prefix + "people_of") != draft["lead_unit"]
 
 
 def _people(drafts: list[dict]) -> None:

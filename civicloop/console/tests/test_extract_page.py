@@ -47,6 +47,7 @@ def _form(response):
         if d["checked"]:
             data[p + "pick"] = "1"
         data[p + "cooperating_units"] = d["cooperating"]
+        data[p + "people_of"] = d["lead_unit"]
     return data
 
 
@@ -148,6 +149,7 @@ def test_refresh_offers_the_new_units_people(office, sup):
     draft = response.context["drafts"][0]
     assert [p["name"] for p in draft["people"]] == ["handler_east"]
     assert draft["person"] == str(sup["users"]["handler_east"].person.pk)
+    assert draft["post"] == "handler"  # the new person's role, not the old one's
     assert Item.objects.count() == 0
 
 
