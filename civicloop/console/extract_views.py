@@ -185,9 +185,14 @@ def _overlay(drafts: list[dict], post) -> None:
         draft["fresh"] = post.get(prefix + "people_of") != draft["lead_unit"]
 
 
+def _is_id(value: str) -> bool:
+    """A posted primary key (digits that fit a bigint; anything else is refused later)."""
+    return value.isascii() and value.isdigit() and len(value) < 19
+
+
 def _people(drafts: list[dict]) -> None:
     """Each draft's choice of responsible people (the lead unit's leaders and handlers)."""
-    wanted = {int(d["lead_unit"]) for d in drafts if d["lead_unit"].isdigit()}
+    wanted = {int(d["lead_unit"]) for d in drafts if _is_id(d["lead_unit"])}
     by_unit: dict[int, list] = {}
     memberships = (
         Membership.objects.filter(unit_id__in=wanted, is_active=True, person__is_active=True,
@@ -202,7 +207,7 @@ def _people(drafts: list[dict]) -> None:
     for people in by_unit.values():
         people.sort(key=lambda p: not p["lead"])
     for draft in drafts:
-        people = by_unit.get(int(draft["lead_unit"]), []) if draft["lead_unit"].isdigit() else []
+        people = by_unit.get(int(draft["lead_unit"]), []) if _is_id(draft["lead_unit"]) else []
         draft["people"] = people
         if people and draft["person"] not in {p["id"] for p in people}:
             draft["person"] = people[0]["id"]

@@ -155,6 +155,15 @@ def test_a_unit_chosen_without_people_is_an_error_at_the_person(office, sup):
     assert "person" in response.context["drafts"][0]["errors"]
 
 
+@pytest.mark.parametrize("value", ["9" * 30, "abc", "١٢", "-1", ""])
+def test_a_malformed_unit_is_an_error_at_the_lead_unit(office, value):
+    data = _form(_read(office))
+    data.update({"d0-lead_unit": value, "action": "confirm"})
+    response = office.post(URL, data)
+    assert response.status_code == 400 and Item.objects.count() == 0
+    assert "lead_unit" in response.context["drafts"][0]["errors"]
+
+
 def test_refresh_offers_the_new_units_people(office, sup):
     data = _form(_read(office))
     data["d0-lead_unit"] = str(sup["east"].pk)
