@@ -139,6 +139,9 @@ def _filtered(request, queryset):
         queryset = queryset.filter(lead_unit_id=int(unit))
     if street.isdigit():
         queryset = queryset.filter(lead_unit__region_id=int(street))
+    ids = [int(v) for v in request.GET.get("ids", "").split(",")[:200] if v.isdigit()]
+    if ids:  # the items just registered (from a meeting report)
+        queryset = queryset.filter(pk__in=ids)
     if request.GET.get("overdue"):
         queryset = queryset.filter(deadline__lt=_today()).exclude(state__in=("passed", "closed"))
     return queryset, {"colour": colour, "state": state, "unit": unit, "street": street}

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import evaluation_views, exports, map_views, places, renovation, supervision_views, views
+from .extract_views import urlpatterns as extract_urlpatterns
 
 app_name = "console"
 urlpatterns = [
@@ -44,3 +45,4 @@ urlpatterns = [
     path("evaluation/bulletin.pdf", evaluation_views.bulletin, name="evaluation_bulletin"),
 ]
 urlpatterns += supervision_views.urlpatterns  # the supervision desk (督查督办)
+urlpatterns += extract_urlpatterns  # items from a meeting report
