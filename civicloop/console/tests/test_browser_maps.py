@@ -191,7 +191,7 @@ def test_gcj02_tiles_hotline_click_and_portal_pick_store_wgs84(sign_in, live_ser
     page.wait_for_selector("#pick-map[data-ready='1']")
     box = page.locator("#pick-map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    page.wait_for_function("document.getElementById('id_lon').value !== ''")
+    page.wait_for_function("() => document.getElementById('id_lon').value !== ''")
     assert asked, "the clicked GCJ-02 point was not converted by the server"
     clicked = asked[0].split("?")[1]
     params = dict(p.split("=") for p in clicked.split("&"))
