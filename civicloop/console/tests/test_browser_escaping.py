@@ -22,7 +22,7 @@ def test_street_and_category_names_are_escaped(sign_in, live_server, loop):
     page = sign_in("dispatcher")
     page.goto(f"{live_server.url}/console/dashboard/")
     page.wait_for_function(
-        "document.querySelectorAll('.leaflet-marker-icon.case-marker').length >= 2"
+        "() => document.querySelectorAll('.leaflet-marker-icon.case-marker').length >= 2"
     )
     # a street's tooltip
     page.locator("#dashboard-map path.leaflet-interactive").first.hover(force=True)

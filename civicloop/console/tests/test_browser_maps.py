@@ -96,7 +96,7 @@ def test_dashboard_map_draws_roads_compounds_and_finds_places(sign_in, live_serv
     # Switching road sections on draws them, with their chief in the tooltip.
     page.locator(".layer-switch label", has_text="路段").locator("input").check()
     page.wait_for_function(
-        "document.querySelectorAll('#dashboard-map .leaflet-cl-lines-pane path.leaflet-interactive').length >= 4"
+        "() => document.querySelectorAll('#dashboard-map .leaflet-cl-lines-pane path.leaflet-interactive').length >= 4"
     )
     # Finding a compound pans the map there and marks it.
     pick_place(page, "#map-place-search", "绿云", "绿云小区").click()

@@ -53,7 +53,7 @@ def test_dashboard_map_shows_the_cases(sign_in, live_server, loop, dispatched, s
     page.goto(f"{live_server.url}/console/dashboard/")
     page.wait_for_selector(".leaflet-marker-icon.case-marker")
     page.wait_for_function(
-        "document.querySelectorAll('.leaflet-marker-icon.case-marker').length >= 8"
+        "() => document.querySelectorAll('.leaflet-marker-icon.case-marker').length >= 8"
     )
     assert page.locator(".leaflet-marker-icon.case-marker").count() == 8
     assert page.locator("#dashboard-map path.leaflet-interactive").count() == 2  # two streets
