@@ -172,11 +172,11 @@ HOUR_WEIGHTS = [0.2] * 6 + [
 
 
 def default_days() -> int:
-    return int(getattr(settings, "DEMO_HISTORY_DAYS", 365))
+    return int(settings.DEMO_HISTORY_DAYS)
 
 
 def default_per_day() -> int:
-    return int(getattr(settings, "DEMO_HISTORY_PER_DAY", 250))
+    return int(settings.DEMO_HISTORY_PER_DAY)
 
 
 class Stop(Exception):

@@ -12,9 +12,8 @@ DOC = ROOT / "docs" / "settings.md"
 READ = re.compile(r"""(?:os\.environ\.get|os\.environ\[|env_\w+)\(?\s*["']([A-Z][A-Z0-9_]*)["']""")
 ROW = re.compile(r"^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|", re.M)
 
-#: Files still reading a setting with a default of their own.
-#: demo/history.py: until the demo history rewrite (issue 10, items 1-3) lands.
-NOT_YET = {"civicloop/demo/history.py"}
+#: Files still reading a setting with a default of their own (none left).
+NOT_YET: set[str] = set()
 
 
 def read_in_settings() -> set[str]:
