@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicloop.core.errors import Conflict, Invalid
+from civicloop.core.validation import clean_text
 from civicloop.worktime import services as worktime
 
 from ..models import (
@@ -68,18 +69,8 @@ def now_or(at: datetime.datetime | None) -> datetime.datetime:
 
 
 def text(value: str | None, field: str, *, required: bool = False, limit: int = MAX_NOTE) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(_("Please give a reason or note."), field)
-    if len(value) > limit:
-        raise Invalid(
-            _("At most %(n)d characters, please (%(got)d given).")
-            % {"n": limit, "got": len(value)},
-            field,
-        )
-    if "\x00" in value:
-        raise Invalid(_("The text contains a NUL character."), field)
-    return value
+    return clean_text(value, field, limit=limit, required=required,
+                      missing=_("Please give a reason or note."))  # fmt: skip
 
 
 def clean_hours(value, field: str = "hours") -> Decimal:

@@ -9,7 +9,8 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
 from civicloop.core.errors import Forbidden, Invalid
-from civicloop.core.images import ImageRejected, check_image, public_copy, thumbnail
+from civicloop.core.images import public_copy, thumbnail
+from civicloop.core.validation import check_photos as core_check_photos
 
 from ..models import Case, CaseEvent, Evidence
 from ..permissions import Actor
@@ -28,21 +29,7 @@ from .base import (
 
 def check_photos(photos: Iterable) -> list:
     """Check uploads by content before anything is written (:class:`Invalid` if bad)."""
-    photos = list(photos or [])
-    if len(photos) > MAX_PHOTOS:
-        raise Invalid(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS}, "photos")
-    checked = []
-    for index, photo in enumerate(photos, start=1):
-        if hasattr(photo, "sha256") and hasattr(photo, "content_type"):
-            checked.append(photo)  # already checked
-            continue
-        try:
-            checked.append(check_image(photo))
-        except ImageRejected as error:
-            raise Invalid(
-                _("Photo %(n)d: %(error)s") % {"n": index, "error": error}, "photos"
-            ) from error
-    return checked
+    return core_check_photos(photos, limit=MAX_PHOTOS)
 
 
 def store_photos(

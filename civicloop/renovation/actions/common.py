@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicloop.core.errors import Conflict, Invalid
-from civicloop.core.images import ImageRejected, check_image, public_copy, thumbnail
+from civicloop.core.images import public_copy, thumbnail
+from civicloop.core.validation import check_photos as core_check_photos
 
 from ..models import Event, Photo
 
@@ -74,23 +75,7 @@ def progress_value(value, field: str = "progress") -> int:
 
 def check_photos(photos: Iterable, *, required: bool = False) -> list:
     """Check uploads by content before anything is written."""
-    photos = [p for p in (photos or []) if p]
-    if required and not photos:
-        raise Invalid(_("Add at least one photo."), "photos")
-    if len(photos) > MAX_PHOTOS:
-        raise Invalid(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS}, "photos")
-    checked = []
-    for index, photo in enumerate(photos, start=1):
-        if hasattr(photo, "sha256") and hasattr(photo, "content_type"):
-            checked.append(photo)
-            continue
-        try:
-            checked.append(check_image(photo))
-        except ImageRejected as error:
-            raise Invalid(
-                _("Photo %(n)d: %(error)s") % {"n": index, "error": error}, "photos"
-            ) from error
-    return checked
+    return core_check_photos(photos, required=required, limit=MAX_PHOTOS)
 
 
 def store_photos(images: list, *, compound_id: int, kind: str, project=None, item=None,

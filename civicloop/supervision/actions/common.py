@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from civicloop.core.errors import Conflict, Invalid
-from civicloop.core.images import ImageRejected, check_image
+from civicloop.core.validation import check_photos, clean_text
 from civicloop.notify.services import queue_for_unit
 from civicloop.org.models import Membership, Person, Unit
 from civicloop.worktime import services as worktime
@@ -34,18 +34,7 @@ def today_at(now: datetime.datetime) -> datetime.date:
 
 
 def text(value, field: str, *, required: bool = False, limit: int = MAX_TEXT) -> str:
-    value = str(value or "").strip()
-    if required and not value:
-        raise Invalid(_("This field is required: %(field)s.") % {"field": field}, field)
-    if len(value) > limit:
-        raise Invalid(
-            _("At most %(n)d characters, please (%(got)d given).")
-            % {"n": limit, "got": len(value)},
-            field,
-        )
-    if "\x00" in value:
-        raise Invalid(_("The text contains a NUL character."), field)
-    return value
+    return clean_text(value, field, limit=limit, required=required)
 
 
 def date_value(value, field: str, *, required: bool = False) -> datetime.date | None:
@@ -179,17 +168,7 @@ def working_days_between(a: datetime.date, b: datetime.date) -> int:
 
 def check_uploads(photos=(), files=()) -> tuple[list, list]:
     """Photos by content (core.images) and files by size and suffix, before any write."""
-    photos, files = list(photos or ()), list(files or ())
-    if len(photos) > MAX_PHOTOS:
-        raise Invalid(_("At most %(n)d photos at a time.") % {"n": MAX_PHOTOS}, "photos")
-    checked = []
-    for index, photo in enumerate(photos, start=1):
-        try:
-            checked.append(check_image(photo))
-        except ImageRejected as error:
-            raise Invalid(
-                _("Photo %(n)d: %(error)s") % {"n": index, "error": error}, "photos"
-            ) from error
+    checked, files = check_photos(photos, limit=MAX_PHOTOS), list(files or ())
     kept = []
     for upload in files:
         name = str(getattr(upload, "name", "") or "file")
