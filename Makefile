@@ -55,9 +55,12 @@ serve: install
 system-deps:
 	bash .ci/system-deps
 
-## Run the whole test suite (SQLite unless DATABASE_URL says otherwise).
+## Run the whole test suite (SQLite unless DATABASE_URL says otherwise), one
+## pytest-xdist worker per CPU (TEST_WORKERS=0 runs in one process); a test
+## file stays on one worker.
+TEST_WORKERS ?= auto
 test: install system-deps
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Style (ruff) and the layers of the apps (import-linter, contracts in pyproject.toml).
 lint: install

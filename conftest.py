@@ -13,6 +13,26 @@ from civicloop.org.models import Unit
 from civicloop.worktime.services import clear_cache
 
 
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets a Redis database of its own.
+
+    The tests clear the cache between tests (``cache.clear()`` is FLUSHDB on
+    Redis), so two workers sharing one database would wipe each other's rate
+    limit counters mid-test. Worker ``gwN`` uses database N + 1 of the Redis
+    server ``CACHE_URL`` names; the database test names already differ per
+    worker (pytest-django appends the worker id).
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    from django.conf import settings
+
+    cache = settings.CACHES["default"]
+    if cache["BACKEND"].endswith("RedisCache"):
+        base = cache["LOCATION"].rsplit("/", 1)[0] if cache["LOCATION"].count("/") > 2 else cache["LOCATION"]
+        cache["LOCATION"] = f"{base}/{int(worker.removeprefix('gw')) + 1}"
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database starts with the shipped catalogue (tests roll back to it).

@@ -134,6 +134,7 @@ class Robot:
     def __init__(self, port: int, delay: float):
         self.deliveries: Counter = Counter()
         self.without_key = 0
+        self.cut_off = 0  # answers the killed worker never read (it delivers again)
         self.lock = threading.Lock()
         robot = self
 
@@ -153,7 +154,10 @@ class Robot:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    robot.cut_off += 1  # the worker was killed while the robot answered
 
             def log_message(self, *args):
                 pass
@@ -573,7 +577,7 @@ def main() -> int:  # noqa: C901 - one script, one story
             f"{sum(1 for n in deliveries.values() if n > 1)} keys seen more than once "
             f"({copies} duplicate deliveries, dropped by the key); not sent {unsent}, "
             f"never delivered {missing}, deliveries of unknown messages {unknown}, "
-            f"without a key {robot.without_key}",
+            f"without a key {robot.without_key}; answers cut off by a kill {robot.cut_off}",
         )  # fmt: skip
 
         # 4. Two clients sign each dispatched case at the same moment.
