@@ -29,7 +29,11 @@ def pytest_configure(config):
 
     cache = settings.CACHES["default"]
     if cache["BACKEND"].endswith("RedisCache"):
-        base = cache["LOCATION"].rsplit("/", 1)[0] if cache["LOCATION"].count("/") > 2 else cache["LOCATION"]
+        base = (
+            cache["LOCATION"].rsplit("/", 1)[0]
+            if cache["LOCATION"].count("/") > 2
+            else cache["LOCATION"]
+        )
         cache["LOCATION"] = f"{base}/{int(worker.removeprefix('gw')) + 1}"
 
 
