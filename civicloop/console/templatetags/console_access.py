@@ -24,7 +24,8 @@ def can_evaluate(context) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def sees_contact(context) -> bool:
-    """Whether the user may see reporters' phones, e-mails and tracking codes."""
+def sees_contact(context, case) -> bool:
+    """Whether the user may see the phone and e-mail of ``case``'s reporter (the rule
+    table's ``see_reporter_contact``)."""
     actor = _actor(context)
-    return actor is not None and sees_reporter_contact(actor)
+    return actor is not None and sees_reporter_contact(actor, case)
