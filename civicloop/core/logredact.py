@@ -18,8 +18,9 @@ import re
 
 #: ``/track/<code>`` in a path or address (the portal's tracking and rating pages).
 TRACK_PATH = re.compile(r"(/track/)(?!…)[^/?#\s\"']+", re.IGNORECASE)
-#: ``?code=<code>`` (the lookup form of the tracking page sends the code as a query).
-CODE_QUERY = re.compile(r"([?&]code=)[^&#\s\"']+", re.IGNORECASE)
+#: ``?code=<code>`` (the lookup form of the tracking page sends the code as a query; a
+#: bare query string starts with ``code=``).
+CODE_QUERY = re.compile(r"((?:^|[?&\s])code=)[^&#\s\"']+", re.IGNORECASE)
 #: A mainland mobile number (11 digits from 13… to 19…, optionally +86), not inside a
 #: longer run of digits (case numbers, timestamps).
 MOBILE = re.compile(r"(?<![\d])(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?![\d])")

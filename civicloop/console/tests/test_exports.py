@@ -101,7 +101,7 @@ def test_contacts_and_tracking_codes_follow_the_rule_table(
     # The case page follows the same rule.
     body = client.get(f"/console/cases/{contact.pk}/").content.decode()
     assert (PHONE in body) is contacts
-    assert contact.tracking_code not in body
+    assert (contact.tracking_code in body) is codes
 
 
 def test_export_is_scoped_to_the_user(client, month, loop):
