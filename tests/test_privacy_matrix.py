@@ -18,6 +18,7 @@ API, Open311, portal, admin) and the layers below, which no app's tests may.
 from __future__ import annotations
 
 import io
+import json
 import logging
 import subprocess
 
@@ -55,9 +56,10 @@ CODES = {"acceptor", "shift_leader", "admin_role"}  # the call desk (and adminis
 CASES = ("G", "N", "W")
 
 
-def secrets(name: str) -> tuple[str, str]:
+def secrets(name: str) -> tuple[str, str, str]:
+    """Case ``name``'s reporter: phone, e-mail and name (all three follow the contact rule)."""
     n = CASES.index(name) + 1
-    return f"1391111000{n}", f"resident{n}@example.com"
+    return f"1391111000{n}", f"resident{n}@example.com", f"王{'一二三'[n - 1]}先生"
 
 
 @pytest.fixture
@@ -74,10 +76,10 @@ def world(loop, settings):
     cases = {}
     for name, category, to in (("G", "E0102", "dispatched"), ("N", "E0101", "reported"),
                                ("W", "E0101", "dispatched")):  # fmt: skip
-        phone, email = secrets(name)
+        phone, email, reporter = secrets(name)
         case = actions.report_case(
             a["acceptor"], source="hotline", category=category, lon=lon, lat=lat,
-            description=f"case {name}", reporter_name="王先生", reporter_phone=phone,
+            description=f"case {name}", reporter_name=reporter, reporter_phone=phone,
             reporter_email=email,
         )  # fmt: skip
         cases[name] = advance(loop, case, to)
@@ -115,11 +117,12 @@ def check(world, text_of, *, contacts=True, codes=True) -> None:
             text = text_of(role, case)
             if text is None:
                 continue
-            phone, email = secrets(name)
+            phone, email, reporter = secrets(name)
             want_contact = contacts and role in CONTACTS[name]
             want_code = codes and role in CODES
             for label, value, want in (("phone", phone, want_contact),
                                        ("e-mail", email, want_contact),
+                                       ("name", reporter, want_contact),
                                        ("code", case.tracking_code, want_code)):  # fmt: skip
                 if (value in text) is not want:
                     wrong.append(f"{role} / case {name}: {label} {'missing' if want else 'shown'}")
@@ -267,10 +270,13 @@ def test_api_detail_list_and_work(world):
             return None
         data = response.json()
         # Each field holds exactly its value (not merely somewhere in the text).
-        phone, email = secrets(next(n for n, c in world["cases"].items() if c.pk == case.pk))
+        phone, email, reporter = secrets(
+            next(n for n, c in world["cases"].items() if c.pk == case.pk)
+        )
         assert data["reporter_phone"] in (None, phone) and data["reporter_email"] in (None, email)
+        assert data["reporter"] == "acceptor"  # the staff user who took the call, not the caller
         assert data["tracking_code"] in (None, case.tracking_code)
-        return response.content.decode()
+        return json.dumps(data, ensure_ascii=False)  # the JSON escapes Chinese names
 
     check(world, detail)
     # Lists and the work queue carry no contacts and no codes for anyone.
@@ -278,7 +284,8 @@ def test_api_detail_list_and_work(world):
         bodies = {}
         for role in ROLES:
             response = clients[role].get(path)
-            bodies[role] = response.content.decode() if response.status_code == 200 else None
+            ok = response.status_code == 200
+            bodies[role] = json.dumps(response.json(), ensure_ascii=False) if ok else None
         check(world, lambda role, case, b=bodies: b[role], contacts=False, codes=False)
 
 
@@ -295,7 +302,7 @@ def test_api_report_answer_gives_the_code_to_the_call_desk_only(world, photo):
         data = response.json()
         code = Case.objects.get(pk=data["id"]).tracking_code
         answers[role] = data["tracking_code"] == code
-        assert (code in response.content.decode()) is answers[role]
+        assert (code in json.dumps(data)) is answers[role]
     assert answers == {"acceptor": True, "shift_leader": True, "inspector": False,
                        "road_chief": False, "supervisor": False}  # fmt: skip
 
@@ -306,12 +313,17 @@ def test_api_report_answer_gives_the_code_to_the_call_desk_only(world, photo):
 def test_open311_never_shows_contacts_or_codes(world):
     client = Client()
     bodies = []
+
+    def text_of(response, fmt):
+        assert response.status_code == 200, response.content
+        if fmt == "json":  # the JSON may escape Chinese names
+            return json.dumps(response.json(), ensure_ascii=False)
+        return response.content.decode()
+
     for fmt in ("json", "xml"):
-        bodies.append(client.get(f"/open311/v2/requests.{fmt}").content.decode())
+        bodies.append(text_of(client.get(f"/open311/v2/requests.{fmt}"), fmt))
         for case in world["cases"].values():
-            response = client.get(f"/open311/v2/requests/{case.number}.{fmt}")
-            assert response.status_code == 200, response.content
-            bodies.append(response.content.decode())
+            bodies.append(text_of(client.get(f"/open311/v2/requests/{case.number}.{fmt}"), fmt))
     text = "\n".join(bodies)
     assert all(case.number in text for case in world["cases"].values())
     for name, case in world["cases"].items():
@@ -382,7 +394,9 @@ def test_logs_never_carry_contacts_or_codes(world, caplog):
             for case in world["cases"].values():
                 client.post(f"/track/{case.tracking_code}/rate/", {"level": "9"})
                 client.get(f"/track/?code={case.tracking_code}x")
-            logging.getLogger("civicloop.test").warning("a line quoting %s and %s", *secrets("G"))
+            logging.getLogger("civicloop.test").warning(
+                "a line quoting %s and %s", *secrets("G")[:2]
+            )
             try:
                 raise ValueError(f"boom /track/{world['cases']['G'].tracking_code}/")
             except ValueError:

@@ -175,6 +175,9 @@ class CaseDetailOut(CaseOut):
         description="The resident's key to rate the result: only for acceptors, shift "
         "leaders and administrators (docs/privacy.md).",
     )
+    reporter_name: str | None = Field(
+        None, description="A caller's name, or one an Open311 app sent: as reporter_phone."
+    )
     reporter_phone: str | None = Field(
         None,
         description="The reporter's phone: only for the command centre and the unit "

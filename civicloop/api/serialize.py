@@ -140,6 +140,7 @@ def detail_out(actor: Actor, case) -> dict:
     return {
         **case_out(case),
         "tracking_code": case.tracking_code if sees_tracking_code(actor, case) else None,
+        "reporter_name": (case.reporter_name or None) if contact else None,
         "reporter_phone": (case.reporter_phone or None) if contact else None,
         "reporter_email": (case.reporter_email or None) if contact else None,
         "cancel_reason": case.cancel_reason,
@@ -148,7 +149,8 @@ def detail_out(actor: Actor, case) -> dict:
         "standard": case.standard.code if case.standard else None,
         "proposed_unit": ref(case.proposed_unit), "routing_reason": case.routing_reason,
         "assigned_inspector": user_out(case.assigned_inspector),
-        "reporter": user_name(case.reporter) or case.reporter_name,
+        # A staff reporter's name; a resident's or caller's name only with their contacts.
+        "reporter": user_name(case.reporter) or (case.reporter_name if contact else ""),
         "external_id": case.external_id, "fast_lane": case.fast_lane,
         "self_handled": case.self_handled, "limit": limit,
         "deadline_provisional": case.deadline_provisional,

@@ -183,7 +183,10 @@ class CaseAdmin(ReadOnlyAdmin):
     # and cannot search by a tracking code to learn which case it opens.
     def get_exclude(self, request, obj=None):
         actor = actor_for(request.user)
-        hidden = [] if sees_reporter_contact(actor, obj) else ["reporter_phone", "reporter_email"]
+        hidden = (
+            [] if sees_reporter_contact(actor, obj)
+            else ["reporter_name", "reporter_phone", "reporter_email"]
+        )  # fmt: skip
         if not sees_tracking_code(actor, obj):
             hidden.append("tracking_code")
         return [*(super().get_exclude(request, obj) or ()), *hidden]

@@ -46,7 +46,7 @@ class _UnitOnly:
 
 
 def sees_reporter_contact(actor: Actor, case) -> bool:
-    """Whether ``actor`` may see the reporter's phone and e-mail on ``case``.
+    """Whether ``actor`` may see the reporter's name, phone and e-mail on ``case``.
 
     The rule table's ``see_reporter_contact`` row: the command centre (acceptors,
     shift leaders, dispatchers) on every case, handlers and leaders of the unit

@@ -12,8 +12,8 @@ predicates.
 
 Order of the rows matters: menus list actions in table order.
 
-Two rows of ``kind="see"`` are no action: who may see a reporter's phone and
-e-mail (``see_reporter_contact``) and a case's tracking code
+Two rows of ``kind="see"`` are no action: who may see a reporter's name (a
+caller's, or one an Open311 app sent), phone and e-mail (``see_reporter_contact``) and a case's tracking code
 (``see_tracking_code``). Every output asks them through
 :func:`civicloop.cases.permissions.sees_reporter_contact` and
 :func:`~civicloop.cases.permissions.sees_tracking_code` (docs/privacy.md).
@@ -218,7 +218,7 @@ TRANSITIONS = [
     # what staff may see of the resident who reported (``kind="see"``: no action, no state;
     # asked by every face through ``permissions.sees_reporter_contact`` and
     # ``permissions.sees_tracking_code``, the words of the portal's privacy notice)
-    Transition("see_reporter_contact", _label("See the reporter's phone and e-mail"), (), (),
+    Transition("see_reporter_contact", _label("See the reporter's name, phone and e-mail"), (), (),
                (ACC, SL, DIS, *UNIT_ROLES), centre_or_case_unit,
                gettext_lazy("Only the command centre and the unit handling the case see "
                             "the reporter's contacts."), kind="see"),
@@ -303,7 +303,7 @@ def markdown() -> str:
         "## What staff see of the reporter",
         "",
         "The rows of kind `see` are no action and change nothing: they say who sees a",
-        "reporter's phone and e-mail (`see_reporter_contact`) and a case's tracking code,",
+        "reporter's name, phone and e-mail (`see_reporter_contact`) and a case's tracking code,",
         "the resident's key to rate the result (`see_tracking_code`), as the portal's",
         "privacy notice promises. Every output asks them through",
         "`civicloop.cases.permissions.sees_reporter_contact` and `sees_tracking_code`;",

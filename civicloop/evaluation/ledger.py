@@ -97,7 +97,7 @@ class Column:
 
     field: str
     lookups: tuple[str, ...] = ()
-    #: "contact" (the reporter's phone and e-mail) or "code" (the tracking code): see
+    #: "contact" (the reporter's name, phone and e-mail) or "code" (the tracking code): see
     #: docs/privacy.md; the ledger has neither, the export what the rule table allows.
     private: str = ""
 
@@ -116,7 +116,7 @@ CASE_COLUMNS = (
     Column("address"), Column("street", ("street__name",)),
     Column("community", ("community__name",)), Column("cell", ("cell__code",)),
     Column("area_class"), Column("road_section", ("road_section__name",)),
-    Column("road_chief", ("road_chief__name",)), Column("reporter_name"),
+    Column("road_chief", ("road_chief__name",)), Column("reporter_name", private="contact"),
     Column("reporter_phone", private="contact"), Column("reporter_email", private="contact"),
     Column("tracking_code", private="code"), Column("external_id"),
     Column("proposed_unit", ("proposed_unit__name",)), Column("unit", ("unit__name",)),
