@@ -307,6 +307,32 @@ def test_api_report_answer_gives_the_code_to_the_call_desk_only(world, photo):
                        "road_chief": False, "supervisor": False}  # fmt: skip
 
 
+def test_supervision_item_escalated_from_a_case(world):
+    """A supervision item made from a case copies its number, class and description, never
+    who reported it: its console page and API detail show no contacts and no code."""
+    from civicloop.supervision import actions as sv
+
+    case = world["cases"]["G"]
+    item = sv.escalate_case(
+        actor_for(world["users"]["supervisor"]), case, lead_unit=world["offices"]["west"].pk,
+        person=Person.objects.get(name="leader_west").pk, post="主任", responsibility="清理",
+        deadline="2030-03-14",
+    )  # fmt: skip
+    bodies = []
+    for role in ROLES:
+        for response in (client_of(world, role).get(f"/console/supervision/items/{item.pk}/"),
+                         api_of(world, role).get(f"/api/supervision/items/{item.pk}")):  # fmt: skip
+            if response.status_code == 200:
+                if response["Content-Type"].startswith("application/json"):
+                    bodies.append(json.dumps(response.json(), ensure_ascii=False))
+                else:
+                    bodies.append(response.content.decode())
+    assert bodies and any(case.number in b for b in bodies)
+    for body in bodies:
+        for value in (*secrets("G"), case.tracking_code):
+            assert value not in body, value
+
+
 # --- the public faces ----------------------------------------------------------------------
 
 
