@@ -22,6 +22,9 @@ max_requests_jitter = max_requests // 10
 # Behind nginx: trust its X-Forwarded-* headers only from the local proxy.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The access log names every path and referring page: tracking codes (/track/<code>/)
+# are taken out of them (civicloop.core.logredact, docs/privacy.md).
+logger_class = "civicloop.core.logredact.GunicornLogger"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "civicloop"

@@ -113,7 +113,11 @@ class WorkItemOut(CaseOut):
 class CaseCreatedOut(Schema):
     id: int
     number: str
-    tracking_code: str
+    tracking_code: str | None = Field(
+        None,
+        description="The resident's key to rate the result: only for acceptors, shift "
+        "leaders and administrators (docs/privacy.md).",
+    )
     version: int
     state: str
     light: str
@@ -166,7 +170,22 @@ class SupervisionOrderOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    tracking_code: str | None = None
+    tracking_code: str | None = Field(
+        None,
+        description="The resident's key to rate the result: only for acceptors, shift "
+        "leaders and administrators (docs/privacy.md).",
+    )
+    reporter_name: str | None = Field(
+        None, description="A caller's name, or one an Open311 app sent: as reporter_phone."
+    )
+    reporter_phone: str | None = Field(
+        None,
+        description="The reporter's phone: only for the command centre and the unit "
+        "handling the case (docs/privacy.md).",
+    )
+    reporter_email: str | None = Field(
+        None, description="The reporter's e-mail: as reporter_phone."
+    )
     cancel_reason: str
     community: Ref | None = None
     cell: str | None = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.urls import reverse
 
 from civicloop.cases.models import CaseRequest
-from civicloop.cases.permissions import Actor, sees_reporter_contact
+from civicloop.cases.permissions import Actor, sees_reporter_contact, sees_tracking_code
 from civicloop.cases.rules import RULES, available_actions, decisions_for
 
 #: select_related for lists (CaseOut).
@@ -134,18 +134,23 @@ def detail_out(actor: Actor, case) -> dict:
         request.case = case  # can_decide reads the case's state: no query per request
     orders = list(case.supervision_orders.select_related("unit", "issued_by__person"))
     limit = f"{case.limit_amount} {case.limit_unit}" if case.limit_amount is not None else None
+    # The rule table's see rows (docs/privacy.md): contacts for the centre and the unit
+    # handling the case; the tracking code (the key that rates the case) for the call desk.
+    contact = sees_reporter_contact(actor, case)
     return {
         **case_out(case),
-        # The tracking code is the resident's key to rate the result: only the
-        # centre staff who take calls for residents see it, never the unit.
-        "tracking_code": case.tracking_code if sees_reporter_contact(actor) else None,
+        "tracking_code": case.tracking_code if sees_tracking_code(actor, case) else None,
+        "reporter_name": (case.reporter_name or None) if contact else None,
+        "reporter_phone": (case.reporter_phone or None) if contact else None,
+        "reporter_email": (case.reporter_email or None) if contact else None,
         "cancel_reason": case.cancel_reason,
         "community": ref(case.community), "cell": case.cell.code if case.cell else None,
         "area_class": case.area_class, "road_section": ref(case.road_section),
         "standard": case.standard.code if case.standard else None,
         "proposed_unit": ref(case.proposed_unit), "routing_reason": case.routing_reason,
         "assigned_inspector": user_out(case.assigned_inspector),
-        "reporter": user_name(case.reporter) or case.reporter_name,
+        # A staff reporter's name; a resident's or caller's name only with their contacts.
+        "reporter": user_name(case.reporter) or (case.reporter_name if contact else ""),
         "external_id": case.external_id, "fast_lane": case.fast_lane,
         "self_handled": case.self_handled, "limit": limit,
         "deadline_provisional": case.deadline_provisional,

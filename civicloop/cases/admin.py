@@ -18,6 +18,7 @@ from civicloop.cases.models import (
     SupervisionOrder,
     TimeLimit,
 )
+from civicloop.cases.permissions import actor_for, sees_reporter_contact, sees_tracking_code
 from civicloop.core.admin_lists import CappedCountPaginator, choices_filter
 from civicloop.org.models import Role
 
@@ -171,11 +172,30 @@ class CaseAdmin(ReadOnlyAdmin):
     # No date_hierarchy: it reads the distinct years/months of every case
     # (seconds on a big table); the date filter below needs no query.
     list_filter = ["state", "light", "source", "urgency", "is_overdue", "reported_at"]
-    search_fields = ["number", "tracking_code", "description", "address"]
+    search_fields = ["number", "description", "address"]
     list_select_related = ["small_class", "street", "unit"]
     show_full_result_count = False
     paginator = CappedCountPaginator
     inlines = [CaseEventInline]
+
+    # The rule table's see rows hold here too (docs/privacy.md): a staff user with the
+    # view permission but no administrator role sees no contacts and no tracking code,
+    # and cannot search by a tracking code to learn which case it opens.
+    def get_exclude(self, request, obj=None):
+        actor = actor_for(request.user)
+        hidden = (
+            [] if sees_reporter_contact(actor, obj)
+            else ["reporter_name", "reporter_phone", "reporter_email"]
+        )  # fmt: skip
+        if not sees_tracking_code(actor, obj):
+            hidden.append("tracking_code")
+        return [*(super().get_exclude(request, obj) or ()), *hidden]
+
+    def get_search_fields(self, request):
+        fields = list(super().get_search_fields(request))
+        if sees_tracking_code(actor_for(request.user)):
+            fields.append("=tracking_code")
+        return fields
 
 
 @admin.register(CaseEvent)

@@ -12,6 +12,11 @@ sees a case that is not theirs:
 * handlers and unit leaders see the cases their unit handles; a street
   office's people also see every case located in their street;
 * a road chief sees the cases on their road sections and their own reports.
+
+Seeing a case is not seeing who reported it: the reporter's phone and e-mail
+and the tracking code follow the rule table's ``see`` rows
+(:func:`sees_reporter_contact`, :func:`sees_tracking_code`), which every output
+asks (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -22,23 +27,57 @@ from civicloop.org.actors import SYSTEM, UNIT_ROLES, Actor, actor_for, public_ac
 from civicloop.org.models import Role
 
 from .models import Case
-from .rules import CENTRE_ROLES, SEE_ALL_ROLES, can_see_case
-
-#: Who sees a reporter's phone and e-mail and a case's tracking code (the
-#: resident's key to rate the result): the centre staff who take residents'
-#: calls and administrators; never the handling unit, inspectors or supervisors.
-CONTACT_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMINISTRATOR)
+from .rules import CENTRE_ROLES, RULES, SEE_ALL_ROLES, can_see_case
 
 __all__ = [
-    "CENTRE_ROLES", "CONTACT_ROLES", "SEE_ALL_ROLES", "SYSTEM", "UNIT_ROLES", "Actor",
-    "actor_for", "can_see", "public_actor", "sees_reporter_contact", "visible_cases",
-    "visible_filter",
+    "CENTRE_ROLES", "SEE_ALL_ROLES", "SYSTEM", "UNIT_ROLES", "Actor", "actor_for", "can_see",
+    "contact_roles", "public_actor", "sees_any_reporter_contact", "sees_reporter_contact",
+    "sees_tracking_code", "visible_cases", "visible_filter",
 ]  # fmt: skip
 
 
-def sees_reporter_contact(actor: Actor) -> bool:
-    """Whether ``actor`` may see reporters' contacts and tracking codes (every face asks this)."""
-    return actor.has(*CONTACT_ROLES)
+class _UnitOnly:
+    """What the contact rule reads of a case (its unit), for rows read without a model."""
+
+    __slots__ = ("unit_id",)
+
+    def __init__(self, unit_id):
+        self.unit_id = unit_id
+
+
+def sees_reporter_contact(actor: Actor, case) -> bool:
+    """Whether ``actor`` may see the reporter's name, phone and e-mail on ``case``.
+
+    The rule table's ``see_reporter_contact`` row: the command centre (acceptors,
+    shift leaders, dispatchers) on every case, handlers and leaders of the unit
+    handling the case on that case only, administrators. ``case`` may be a case or
+    anything with a ``unit_id`` (a row read with ``values_list``); an int is a unit id.
+    """
+    if actor.is_public or actor.is_system:
+        return False
+    if isinstance(case, int) or case is None:
+        case = _UnitOnly(case)
+    return RULES.allows("see_reporter_contact", actor, case)
+
+
+def sees_any_reporter_contact(actor: Actor) -> bool:
+    """Whether ``actor`` holds a role of ``see_reporter_contact`` (a list then has the
+    columns, filled only on the rows :func:`sees_reporter_contact` allows)."""
+    return not actor.is_public and not actor.is_system and actor.has(*contact_roles())
+
+
+def contact_roles() -> tuple[str, ...]:
+    """The roles of ``see_reporter_contact`` (administrators included)."""
+    return (*RULES["see_reporter_contact"].roles, Role.ADMINISTRATOR)
+
+
+def sees_tracking_code(actor: Actor, case=None) -> bool:
+    """Whether ``actor`` may see tracking codes (the ``see_tracking_code`` row): the
+    centre's call desk (acceptors, shift leaders) and administrators, who take residents'
+    calls; never the handling unit, whose work the code rates."""
+    if actor.is_public or actor.is_system:
+        return False
+    return RULES.allows("see_tracking_code", actor, case if case is not None else _UnitOnly(None))
 
 
 def visible_filter(actor: Actor) -> Q | None:

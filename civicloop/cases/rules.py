@@ -11,6 +11,12 @@ against this table; :func:`available_actions` (the console's menus, the API's
 predicates.
 
 Order of the rows matters: menus list actions in table order.
+
+Two rows of ``kind="see"`` are no action: who may see a reporter's name (a
+caller's, or one an Open311 app sent), phone and e-mail (``see_reporter_contact``) and a case's tracking code
+(``see_tracking_code``). Every output asks them through
+:func:`civicloop.cases.permissions.sees_reporter_contact` and
+:func:`~civicloop.cases.permissions.sees_tracking_code` (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -111,6 +117,13 @@ def order_addressed_to_unit(actor, order) -> bool:
 
 
 @predicate
+def centre_or_case_unit(actor, case) -> bool:
+    """The actor works at the command centre (any case), or is a handler or leader of the
+    unit handling the case (only a case assigned to their unit; not a case without a unit)."""
+    return actor.has(*CENTRE_ROLES) or in_case_unit(actor, case)
+
+
+@predicate
 def has_unit(case) -> bool:
     """The case has (or had) a handling unit."""
     return case.unit_id is not None
@@ -202,6 +215,15 @@ TRANSITIONS = [
     Transition("reply_supervision", _label("Reply to supervision order"), (), (), (),
                order_addressed_to_unit,
                gettext_lazy("This supervision order is addressed to another unit."), kind="reply"),
+    # what staff may see of the resident who reported (``kind="see"``: no action, no state;
+    # asked by every face through ``permissions.sees_reporter_contact`` and
+    # ``permissions.sees_tracking_code``, the words of the portal's privacy notice)
+    Transition("see_reporter_contact", _label("See the reporter's name, phone and e-mail"), (), (),
+               (ACC, SL, DIS, *UNIT_ROLES), centre_or_case_unit,
+               gettext_lazy("Only the command centre and the unit handling the case see "
+                            "the reporter's contacts."), kind="see"),
+    Transition("see_tracking_code", _label("See the tracking code"), (), (), (ACC, SL),
+               kind="see"),
     # residents (no role; the public face)
     Transition("follow", _label("Follow"), OPEN, (), (), kind="public", admin=False),
     Transition("rate", _label("Rate"), (S.CLOSED,), (), (), kind="public", admin=False),
@@ -278,11 +300,20 @@ def markdown() -> str:
         "States: " + ", ".join(f"`{s}` ({State(s).label})" for s in State.values) + ".",
         "",
         table,
+        "## What staff see of the reporter",
+        "",
+        "The rows of kind `see` are no action and change nothing: they say who sees a",
+        "reporter's name, phone and e-mail (`see_reporter_contact`) and a case's tracking code,",
+        "the resident's key to rate the result (`see_tracking_code`), as the portal's",
+        "privacy notice promises. Every output asks them through",
+        "`civicloop.cases.permissions.sees_reporter_contact` and `sees_tracking_code`;",
+        "docs/privacy.md lists the outputs.",
+        "",
         "## Scope predicates",
         "",
     ]
     for pred in (in_case_unit, inspector_may_act_here, can_see_case, staff_who_can_see_case,
-                 order_addressed_to_unit, has_unit):  # fmt: skip
+                 centre_or_case_unit, order_addressed_to_unit, has_unit):  # fmt: skip
         doc = (getattr(pred, "fn", None) and pred.fn.__doc__) or ""
         lines.append(f"- `{pred.name}`: {' '.join(doc.split())}".rstrip(": ") or pred.name)
     lines += [

@@ -3,9 +3,10 @@
 * ``/console/cases/export.xlsx`` takes exactly the query parameters of
   ``/console/cases/`` (the same form, the same filter function, the same
   scope), writes the rows with openpyxl's write-only mode into a temporary
-  file and streams it. The reporter's phone and e-mail and the tracking code
-  are columns only for those :func:`sees_reporter_contact` allows (the one
-  rule every face asks).
+  file and streams it. The reporter's phone and e-mail are filled only on the
+  rows :func:`sees_reporter_contact` allows, the tracking code is a column only
+  for those :func:`sees_tracking_code` allows (the rule table's ``see`` rows,
+  docs/privacy.md).
 * ``/console/cases/<id>/sheet.pdf`` is a printable sheet: the facts, a small
   map drawn as SVG from the case's point, its grid cell and the road sections
   around it (no tiles), the photos, the timeline and signature lines; made
@@ -28,7 +29,11 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from civicloop.cases.models import Case, Evidence
-from civicloop.cases.permissions import sees_reporter_contact
+from civicloop.cases.permissions import (
+    sees_any_reporter_contact,
+    sees_reporter_contact,
+    sees_tracking_code,
+)
 from civicloop.evaluation.ledger import (
     case_columns,
     case_headers,
@@ -77,13 +82,23 @@ def _filter_lines(form: CaseFilterForm, data: dict) -> list[list[str]]:
 @staff_view
 def case_export(request):
     form, data, cases = _filtered(request)
-    contacts = sees_reporter_contact(request.actor)
-    columns = case_columns(contacts=contacts)
+    actor = request.actor
+    contacts, codes = sees_any_reporter_contact(actor), sees_tracking_code(actor)
+    columns = case_columns(contacts=contacts, codes=codes)
     headers = case_headers(columns)
     cut = []
+    allowed: dict[int | None, bool] = {}
+
+    def contact_allowed(unit_id: int | None) -> bool:
+        # The rule reads only the case's unit: asked once per unit, not per row.
+        if unit_id not in allowed:
+            allowed[unit_id] = sees_reporter_contact(actor, unit_id)
+        return allowed[unit_id]
 
     def rows():
-        for index, row in enumerate(case_rows(cases, columns, ordered=True)):
+        for index, row in enumerate(
+            case_rows(cases, columns, ordered=True, contact_allowed=contact_allowed)
+        ):
             if index == EXPORT_LIMIT:
                 cut.append(True)
                 return
@@ -104,6 +119,11 @@ def case_export(request):
     if not contacts:
         about.append([_("note"), _("Reporters' contacts and tracking codes are not exported "
                                    "for your role.")])  # fmt: skip
+    elif not all(allowed.values()):
+        about.append([_("note"), _("Reporters' contacts are filled in only for the cases "
+                                   "your unit handles.")])  # fmt: skip
+    if contacts and not codes:
+        about.append([_("note"), _("Tracking codes are not exported for your role.")])
     write_sheet(workbook, _("about this export"), [_("item"), _("value")], [18, 60], about)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(handle)
@@ -239,7 +259,7 @@ def case_sheet(request, pk):
 
     html = render_to_string("console/sheet.html", {
         "case": case, "events": events, "photos": photos,
-        "map_svg": case_map_svg(case), "contacts": sees_reporter_contact(actor),
+        "map_svg": case_map_svg(case), "contacts": sees_reporter_contact(actor, case),
         "printed_at": timezone.localtime(), "printed_by": actor.name,
     }, request=request)  # fmt: skip
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from civicloop.cases import actions
@@ -533,6 +534,7 @@ def supervision_reply(request, pk):
 
 
 @staff_view
+@sensitive_post_parameters("reporter_name", "reporter_phone")  # docs/privacy.md
 def report(request, source=None):
     """A report by staff: an inspector's own, a hotline call (acceptor), a road chief's …"""
     actor = request.actor

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -97,7 +97,9 @@ class Column:
 
     field: str
     lookups: tuple[str, ...] = ()
-    private: bool = False  # the reporter's contacts and the tracking code
+    #: "contact" (the reporter's name, phone and e-mail) or "code" (the tracking code): see
+    #: docs/privacy.md; the ledger has neither, the export what the rule table allows.
+    private: str = ""
 
     @property
     def reads(self) -> tuple[str, ...]:
@@ -114,9 +116,9 @@ CASE_COLUMNS = (
     Column("address"), Column("street", ("street__name",)),
     Column("community", ("community__name",)), Column("cell", ("cell__code",)),
     Column("area_class"), Column("road_section", ("road_section__name",)),
-    Column("road_chief", ("road_chief__name",)), Column("reporter_name"),
-    Column("reporter_phone", private=True), Column("reporter_email", private=True),
-    Column("tracking_code", private=True), Column("external_id"),
+    Column("road_chief", ("road_chief__name",)), Column("reporter_name", private="contact"),
+    Column("reporter_phone", private="contact"), Column("reporter_email", private="contact"),
+    Column("tracking_code", private="code"), Column("external_id"),
     Column("proposed_unit", ("proposed_unit__name",)), Column("unit", ("unit__name",)),
     Column("duplicate_of", ("duplicate_of__number",)), Column("fast_lane"),
     Column("self_handled"), Column("reported_at"), Column("filed_at"),
@@ -130,9 +132,11 @@ CASE_COLUMNS = (
 )  # fmt: skip
 
 
-def case_columns(*, contacts: bool) -> list[Column]:
-    """The columns, without the reporter's contacts and tracking code unless ``contacts``."""
-    return [c for c in CASE_COLUMNS if contacts or not c.private]
+def case_columns(*, contacts: bool = False, codes: bool = False) -> list[Column]:
+    """The columns: the reporter's contacts only if ``contacts``, the tracking code only
+    if ``codes``."""
+    wanted = {"": True, "contact": contacts, "code": codes}
+    return [c for c in CASE_COLUMNS if wanted[c.private]]
 
 
 def case_headers(columns: list[Column]) -> list[str]:
@@ -160,12 +164,24 @@ def _converters(columns: list[Column]) -> list:
     return out
 
 
-def case_rows(queryset, columns: list[Column], *, ordered: bool = False) -> Iterable[list]:
+def case_rows(
+    queryset, columns: list[Column], *, ordered: bool = False,
+    contact_allowed: Callable[[int | None], bool] | None = None,
+) -> Iterable[list]:  # fmt: skip
     """The rows of ``columns`` for the cases of ``queryset`` (one streamed query), in
-    report order unless ``ordered`` (the queryset's own order, e.g. a list's sort)."""
+    report order unless ``ordered`` (the queryset's own order, e.g. a list's sort).
+
+    ``contact_allowed(unit_id)`` says per row whether its contact cells are filled (the
+    rule table's ``see_reporter_contact`` for a handling unit's own cases); the cells of
+    the other rows are left empty."""
     reads = [name for c in columns for name in c.reads]
     converters = _converters(columns)
     widths = [len(c.reads) for c in columns]
+    masked = [i for i, c in enumerate(columns) if c.private == "contact"]
+    if contact_allowed is not None and masked:
+        reads.append("unit_id")
+    else:
+        contact_allowed = None
     if not ordered:
         queryset = queryset.order_by("reported_at", "pk")
     for values in queryset.values_list(*reads).iterator(chunk_size=2000):
@@ -173,6 +189,9 @@ def case_rows(queryset, columns: list[Column], *, ordered: bool = False) -> Iter
         for convert, width in zip(converters, widths, strict=True):
             row.append(convert(*values[index : index + width]))
             index += width
+        if contact_allowed is not None and not contact_allowed(values[-1]):
+            for i in masked:
+                row[i] = None
         yield row
 
 
@@ -189,8 +208,9 @@ def case_widths(columns: list[Column], headers: list[str]) -> list[int]:
     return widths
 
 
-def case_sheet(workbook: Workbook, queryset, *, contacts: bool) -> int:
-    columns = case_columns(contacts=contacts)
+def case_sheet(workbook: Workbook, queryset) -> int:
+    """The ledger's case sheet: never the reporter's contacts or tracking codes."""
+    columns = case_columns()
     headers = case_headers(columns)
     return write_sheet(workbook, _("cases"), headers, case_widths(columns, headers),
                   case_rows(queryset, columns))  # fmt: skip
@@ -247,7 +267,7 @@ def build_ledger(
         # A ledger goes round the centre and the supervision office: no
         # reporter's contacts, no tracking codes (the case-list export has them
         # for the roles that may see them).
-        case_sheet(workbook, cases if cases is not None else period_cases(period), contacts=False)
+        case_sheet(workbook, cases if cases is not None else period_cases(period))
         for key in scopes or SCOPES:
             _indicator_sheet(workbook, evaluate(key, period, as_of=as_of))
         sections.add_ledger_sheets(workbook, period)  # upper apps' sheets (supervision …)

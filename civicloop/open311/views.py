@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
 
 from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, report_case
@@ -145,6 +146,9 @@ def service_definition(request, code: str, fmt: str):
 
 
 @endpoint("GET", "POST")
+@sensitive_post_parameters(
+    "email", "phone", "first_name", "last_name", "device_id", "account_id"
+)  # never in an error report (docs/privacy.md)
 def service_requests(request, fmt: str):
     if request.method == "POST":
         return _create(request, fmt)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.core import get_usage
 
@@ -111,6 +112,7 @@ def privacy(request):
 
 
 @require_http_methods(["GET", "POST"])
+@sensitive_post_parameters("phone", "email")  # never in an error report (docs/privacy.md)
 @limit_intake
 def report(request):
     form = ReportForm(request.POST if request.method == "POST" else None)

@@ -16,6 +16,7 @@ from civicloop.cases.actions import (
     report_self_handled,
 )
 from civicloop.cases.models import Case, CaseRequest, Evidence, Light, State, SupervisionOrder
+from civicloop.cases.permissions import sees_tracking_code
 from civicloop.org.models import Role
 
 from ..auth import actor
@@ -50,13 +51,17 @@ def create_case(request, payload: Form[ReportIn], photos: list[UploadedFile] = P
     The case is located, routed, numbered and timed by the intake action; the
     fast lane, when enabled, dispatches it at once.
     """
-    case = report_case(actor(request), photos=photos or (), **payload.dict())
-    return Status(201, _created(case))
+    reporter = actor(request)
+    case = report_case(reporter, photos=photos or (), **payload.dict())
+    return Status(201, _created(case, reporter))
 
 
-def _created(case: Case) -> dict:
+def _created(case: Case, reporter) -> dict:
+    # The tracking code rates the result: only the call desk gets it back (to read it
+    # to the caller), never the inspector or unit whose work it would rate.
+    code = case.tracking_code if sees_tracking_code(reporter, case) else None
     return {
-        "id": case.pk, "number": case.number, "tracking_code": case.tracking_code,
+        "id": case.pk, "number": case.number, "tracking_code": code,
         "version": case.version, "state": case.state, "light": case.light,
         "due_at": case.due_at, "proposed_unit": ref(case.proposed_unit),
         "routing_reason": case.routing_reason, "unit": ref(case.unit),
@@ -73,11 +78,12 @@ def create_self_handled(
 ):
     """An inspector reports a minor problem fixed on the spot (自处置): multipart with
     photos before and after. The case waits for the shift leader to close it."""
+    reporter = actor(request)
     case = report_self_handled(
-        actor(request), before_photos=before_photos or (), after_photos=after_photos or (),
+        reporter, before_photos=before_photos or (), after_photos=after_photos or (),
         **payload.dict(),
     )  # fmt: skip
-    return Status(201, _created(case))
+    return Status(201, _created(case, reporter))
 
 
 @router.post("/cases/{case_id}/evidence", response={201: list[int], **ERRORS})

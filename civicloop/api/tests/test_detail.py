@@ -75,3 +75,4 @@ def test_the_tracking_code_is_only_for_the_centre_staff_who_take_calls(loop, pho
         assert answer.status_code == 200
         seen[username] = answer.json()["tracking_code"]
     assert seen == {"acceptor": case.tracking_code, "handler_west": None, "inspector": None}
+    # (tests/test_privacy.py checks every role and every output)

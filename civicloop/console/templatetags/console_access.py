@@ -2,7 +2,7 @@
 
 from django import template
 
-from civicloop.cases.permissions import actor_for, sees_reporter_contact
+from civicloop.cases.permissions import actor_for, sees_reporter_contact, sees_tracking_code
 
 register = template.Library()
 
@@ -24,7 +24,16 @@ def can_evaluate(context) -> bool:
 
 
 @register.simple_tag(takes_context=True)
-def sees_contact(context) -> bool:
-    """Whether the user may see reporters' phones, e-mails and tracking codes."""
+def sees_contact(context, case) -> bool:
+    """Whether the user may see the phone and e-mail of ``case``'s reporter (the rule
+    table's ``see_reporter_contact``)."""
     actor = _actor(context)
-    return actor is not None and sees_reporter_contact(actor)
+    return actor is not None and sees_reporter_contact(actor, case)
+
+
+@register.simple_tag(takes_context=True)
+def sees_code(context, case) -> bool:
+    """Whether the user may see ``case``'s tracking code (the rule table's
+    ``see_tracking_code``: the call desk, to tell a caller their code)."""
+    actor = _actor(context)
+    return actor is not None and sees_tracking_code(actor, case)

@@ -169,7 +169,7 @@ def _outcomes(snapshot) -> set[str]:
 
 #: Rows of the rule table the history does not simulate: it writes no photos and
 #: no followers (see the module docstring of civicloop.demo.history).
-NOT_SIMULATED = {"add_evidence", "follow"}
+NOT_SIMULATED = {"add_evidence", "follow", *RULES.names("see")}  # "see": no action
 
 
 def _the_rest_of_the_table(gen, start):
