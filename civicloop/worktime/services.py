@@ -500,8 +500,11 @@ class Timeline:
     working time before each, so an answer is two binary searches instead of
     a walk over days. The answers are those of the two functions (same
     instants, same ``provisional``); anything outside the range, and a zero
-    amount, is passed to them. The calendar is read once: build a new
-    timeline after changing it.
+    amount, is passed to them. The range stops before the first day of a year
+    chinesecalendar does not cover (unless an override decides that day), so
+    the timeline never guesses and never logs the uncovered-year warning for
+    days nobody asked about. The calendar is read once: build a new timeline
+    after changing it.
     """
 
     def __init__(self, first: datetime.date, last: datetime.date, calendar: CalendarRef = None):
@@ -513,13 +516,15 @@ class Timeline:
         self.starts: list[int] = []
         self.ends: list[int] = []
         self.before: list[int] = []  # working micros before each period
-        self.guessed: list[int] = []  # ordinals of days in uncovered years
         total = 0
         day = first
         while day <= last:
-            work, guessed = _day_status(day, data.overrides)
-            if guessed:
-                self.guessed.append(day.toordinal())
+            work = data.overrides.get(day)
+            if work is None:
+                try:
+                    work = bool(chinese_calendar.is_workday(day))
+                except NotImplementedError:  # an uncovered year: the range ends here
+                    break
             if work:
                 for period_start, period_end in data.periods:
                     start = _epoch_micros(_instant(day, period_start))
@@ -533,7 +538,7 @@ class Timeline:
             b + (e - s) for b, s, e in zip(self.before, self.starts, self.ends, strict=True)
         ]
         self.low = _epoch_micros(_instant(first, 0))
-        self.high = _epoch_micros(_instant(last + ONE_DAY, 0))
+        self.high = _epoch_micros(_instant(day, 0))  # the day after the last laid out
         self.zone = _zone()
 
     def _worked(self, at: int) -> int:
@@ -542,14 +547,6 @@ class Timeline:
         if i < len(self.starts) and self.starts[i] < at:
             return self.before[i] + at - self.starts[i]
         return self.after[i - 1] if i else 0
-
-    def _provisional(self, a: datetime.datetime, b: datetime.datetime) -> bool:
-        if not self.guessed:
-            return False
-        low = a.astimezone(self.zone).date().toordinal()
-        high = b.astimezone(self.zone).date().toordinal()
-        i = self._left(self.guessed, low)
-        return i < len(self.guessed) and self.guessed[i] <= high
 
     def add(self, start: datetime.datetime, amount: datetime.timedelta) -> Deadline:
         """:func:`add_working_time` (``start`` + ``amount`` of working time)."""
@@ -565,7 +562,7 @@ class Timeline:
         result = (_EPOCH + (self.starts[j] + target - self.before[j]) * _ONE_MICRO).astimezone(
             self.zone
         )
-        return Deadline(at=result, provisional=self._provisional(start, result))
+        return Deadline(at=result, provisional=False)
 
     def between(self, a: datetime.datetime, b: datetime.datetime) -> WorkingSpan:
         """:func:`working_time_between` (negative when ``b`` comes before ``a``)."""
@@ -576,10 +573,8 @@ class Timeline:
             return working_time_between(a, b, self.calendar)
         if x == y:
             return WorkingSpan(duration=datetime.timedelta(0), provisional=False)
-        early, late = (a, b) if x < y else (b, a)
         span = abs(self._worked(y) - self._worked(x)) * _ONE_MICRO
-        provisional = self._provisional(early, late)
-        return WorkingSpan(duration=span if x < y else -span, provisional=provisional)
+        return WorkingSpan(duration=span if x < y else -span, provisional=False)
 
     def deadline(self, start: datetime.datetime, amount, unit: TimeUnit | str) -> Deadline:
         """:func:`deadline_for`: working units through :meth:`add`."""
