@@ -406,7 +406,7 @@ class World:
             }
         elif state in A.STAGE_MINUTES:
             minutes = getattr(self.config, A.STAGE_MINUTES[state])
-            deadline = self.clock.deadline(now, minutes, "working_minutes").at
+            deadline = self.clock.add(now, minutes * MINUTE).at  # deadline_for, working minutes
             fields = {"stage_started_at": now, "due_at": deadline}
         else:
             case._demo_stage = None
