@@ -73,7 +73,7 @@ from civicloop.cases.models import (
 from civicloop.cases.models.case import distance_m, new_tracking_code
 from civicloop.cases.permissions import SYSTEM, UNIT_ROLES, Actor, actor_for, public_actor
 from civicloop.cases.rules import RULES, refuse_row
-from civicloop.geo.locator import locate
+from civicloop.geo.locator import get_locator, locate
 from civicloop.geo.models import GridCell, Region, Road
 from civicloop.org.models import Membership, ResponsibilityRule, Role, Unit
 from civicloop.org.routing import route
@@ -81,6 +81,12 @@ from civicloop.worktime import services as worktime
 
 Action = CaseEvent.Action
 MINUTE = datetime.timedelta(minutes=1)
+#: Days the work clock (``worktime.Timeline``) covers before and after the end
+#: of the history; outside them it asks ``worktime`` itself (same answers, slower).
+CLOCK_DAYS_BEFORE = 800
+CLOCK_DAYS_AFTER = 200
+#: Report places drawn and located at a time (``World.next_point``).
+POINT_BLOCK = 4096
 
 #: Where reports come from (shares in per cent): inspectors find most.
 SOURCE_SHARES = {
@@ -306,6 +312,14 @@ class World:
         self._case_template = _template(Case)
         self._rule_kinds: dict = {}
         self._located: tuple = (None, None)
+        self._known: dict = {}  # points located ahead (next_point)
+        self._points: collections.deque = collections.deque()
+        # Working time by bisection over the history's days (and deadlines after them).
+        end_day = timezone.localtime(self.end).date()
+        self.clock = worktime.Timeline(
+            end_day - datetime.timedelta(days=CLOCK_DAYS_BEFORE),
+            end_day + datetime.timedelta(days=CLOCK_DAYS_AFTER),
+        )
         self.pk = {
             "case": Case.objects.aggregate(m=Max("pk"))["m"] or 0,
             "request": CaseRequest.objects.aggregate(m=Max("pk"))["m"] or 0,
@@ -316,8 +330,28 @@ class World:
 
     def locate(self, lon: float, lat: float):
         if self._located[0] != (lon, lat):
-            self._located = ((lon, lat), locate(lon, lat))
+            found = self._known.pop((lon, lat), None)
+            self._located = ((lon, lat), found or locate(lon, lat))
         return self._located[1]
+
+    def next_point(self) -> tuple[float, float]:
+        """A report's place: a point well inside a random cell, located in blocks.
+
+        Points are drawn from the world's generator :data:`POINT_BLOCK` at a
+        time and located with one vectorised lookup (``locate_many``, the same
+        answers as ``locate``); :meth:`locate` then finds them ready.
+        """
+        if not self._points:
+            rng, points = self.rng, []
+            for _i in range(POINT_BLOCK):
+                x0, y0, x1, y1 = rng.choice(self.cells)
+                mx, my = (x1 - x0) * 0.05, (y1 - y0) * 0.05
+                points.append((round(rng.uniform(x0 + mx, x1 - mx), 7),
+                               round(rng.uniform(y0 + my, y1 - my), 7)))  # fmt: skip
+            located = get_locator().locate_many([p[0] for p in points], [p[1] for p in points])
+            self._known = dict(zip(points, located, strict=True))
+            self._points = collections.deque(points)
+        return self._points.popleft()
 
     def new_case(self, **values) -> Case:
         """A Case row in memory, without ``Model.__init__`` (too slow for 90,000 of them)."""
@@ -372,7 +406,7 @@ class World:
             }
         elif state in A.STAGE_MINUTES:
             minutes = getattr(self.config, A.STAGE_MINUTES[state])
-            deadline = worktime.deadline_for(now, minutes, "working_minutes").at
+            deadline = self.clock.add(now, minutes * MINUTE).at  # deadline_for, working minutes
             fields = {"stage_started_at": now, "due_at": deadline}
         else:
             case._demo_stage = None
@@ -907,7 +941,12 @@ class Generator:
             plan.reopen_approved = r(s["reopen_approved"])
         return plan
 
-    def place(self, plan: Plan, near: CaseSim | None = None) -> tuple[float, float]:
+    def place(self, plan: Plan, near: CaseSim | None = None, *,
+              stream: bool = False) -> tuple[float, float]:  # fmt: skip
+        """Near another case's point, or in a random cell (``stream``: the world's
+        block-located points, see ``World.next_point``)."""
+        if near is None and stream:
+            return self.w.next_point()
         if near is not None:
             c, d = near.case, 25 / 111_195.0
             lon = round(c.lon + self.rng.uniform(-d, d), 7)
@@ -935,22 +974,22 @@ class Generator:
         if late is None:
             late = self.chance(SHARES["late_centre"])
         factor = self.rng.uniform(1.2, 4.0) if late else self.rng.uniform(0.1, 0.9)
-        return worktime.add_working_time(t, datetime.timedelta(minutes=minutes * factor)).at
+        return self.w.clock.add(t, datetime.timedelta(minutes=minutes * factor)).at
 
     def toward(self, t, deadline, fraction: float, continuous: bool) -> datetime.datetime:
         """The instant ``fraction`` of the way from ``t`` to ``deadline`` (at least a minute on)."""
         if continuous:
             span = max(deadline - t, datetime.timedelta(0))
             return t + max(span * fraction, MINUTE)
-        span = max(worktime.working_time_between(t, deadline).duration, datetime.timedelta(0))
-        return worktime.add_working_time(t, max(span * fraction, MINUTE)).at
+        span = max(self.w.clock.between(t, deadline).duration, datetime.timedelta(0))
+        return self.w.clock.add(t, max(span * fraction, MINUTE)).at
 
     def past(self, deadline, start, fraction: float, continuous: bool) -> datetime.datetime:
         """An instant after ``deadline`` by ``fraction`` of the limit ``start`` → ``deadline``."""
         if continuous:
             return deadline + max((deadline - start) * fraction, MINUTE)
-        span = worktime.working_time_between(start, deadline).duration
-        return worktime.add_working_time(deadline + MINUTE, max(span * fraction, MINUTE)).at
+        span = self.w.clock.between(start, deadline).duration
+        return self.w.clock.add(deadline + MINUTE, max(span * fraction, MINUTE)).at
 
     def report_time(self, day: datetime.date, source: str) -> datetime.datetime:
         rng = self.rng
@@ -1001,7 +1040,7 @@ class Generator:
         w, cfg = self.w, self.w.config
         merge_at = self.centre(at, cfg.accept_minutes, late=False)
         target = self._target(plan, at, merge_at) if plan.duplicate else None
-        lon, lat = self.place(plan, target)
+        lon, lat = self.place(plan, target, stream=True)
         location = self.w.locate(lon, lat)
         reporter = self._reporter(plan, location.patrol_area_id, location.road_section_id)
         description, address = self.describe(plan, lon, lat)
@@ -1120,7 +1159,7 @@ class Generator:
             t = self.centre(t, 30)
             sim.approve_suspension(t, dispatcher)
             days = plan.suspended_days or rng.uniform(1, 15)
-            t = worktime.add_working_time(t, datetime.timedelta(hours=8 * days)).at
+            t = self.w.clock.add(t, datetime.timedelta(hours=8 * days)).at
             sim.resume(t, dispatcher, "条件具备，恢复处置。")
         for attempt in range(reworks + 1):
             late = plan.overdue and attempt == reworks
@@ -1458,6 +1497,71 @@ def _resolved(events: list[dict], numbers: dict) -> list[dict]:
 BATCH = 2000
 
 
+@contextlib.contextmanager
+def fast_sqlite():
+    """While the demo is built on SQLite: the rollback journal in memory, no syncs.
+
+    The file is in WAL mode with ``synchronous=NORMAL`` (settings.py): a
+    year of history would first go into the write-ahead log (400 MB) and then
+    be copied into the file. With ``journal_mode=MEMORY`` the pages go to the
+    file once, and rollbacks (savepoints, a failed build) still work; only a
+    crash or power cut in the middle can leave a broken file, which for the
+    demo database means deleting it and building again. Both settings are put
+    back afterwards. Nothing changes for other databases, inside a transaction
+    (tests), or when another connection keeps the file in WAL mode.
+    """
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        journal = cursor.fetchone()[0]
+        cursor.execute("PRAGMA synchronous")
+        synchronous = int(cursor.fetchone()[0])
+        if journal == "wal":
+            cursor.execute("PRAGMA journal_mode = MEMORY")
+        cursor.execute("PRAGMA synchronous = OFF")
+    try:
+        yield
+    finally:
+        if connection.connection is not None:  # not closed meanwhile (a new one has its init)
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA synchronous = {synchronous}")
+                if journal == "wal":
+                    cursor.execute("PRAGMA journal_mode = WAL")
+
+
+@contextlib.contextmanager
+def _indexes_built_after(*models):
+    """SQLite: drop the tables' plain indexes, insert, then create them again.
+
+    One sort per index at the end costs less than keeping 33 indexes up to
+    date row by row (800,000 rows). The indexes are re-created from their own
+    SQL (``sqlite_master``), so names and definitions stay what the migrations
+    made; unique indexes stay in place. Inside the caller's transaction: if
+    anything fails, the drops are rolled back with the rows.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    saved = []
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                " AND sql IS NOT NULL ORDER BY name",
+                [model._meta.db_table],
+            )
+            for name, sql in cursor.fetchall():
+                if not sql.lstrip().upper().startswith("CREATE UNIQUE"):
+                    saved.append(sql)
+                    cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for sql in saved:
+            cursor.execute(sql)
+
+
 def write(gen: Generator) -> int:
     """Insert what the generator computed (one transaction, bulk inserts). Returns the case count."""
     with transaction.atomic():
@@ -1466,19 +1570,22 @@ def write(gen: Generator) -> int:
                 cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection
         sims = _finish(gen)
         numbers = {s.index: s.case.number for s in sims}
-        _insert(Case, (s.case.__dict__ for s in sims), with_pk=True)
-        CaseRequest.objects.bulk_create([r for s in sims for r in s.requests], batch_size=BATCH)
-        SupervisionOrder.objects.bulk_create([o for s in sims for o in s.orders], batch_size=BATCH)
-        Rating.objects.bulk_create([r for s in sims for r in s.ratings], batch_size=BATCH)
-        # History rows get their ids here, like every other row the history
-        # writes (numbered from the largest id already there), so the insert
-        # never depends on the id column's default; the sequences are reset below.
-        events = (
-            {"id": gen.w.next_pk("event"), "case_id": sim.case.pk, **event}
-            for sim in sims
-            for event in _resolved(sim.events, numbers)
-        )
-        _insert(CaseEvent, events, with_pk=True, defaults=_template(CaseEvent))
+        with _indexes_built_after(Case, CaseEvent):
+            _insert(Case, (s.case.__dict__ for s in sims), with_pk=True)
+            CaseRequest.objects.bulk_create([r for s in sims for r in s.requests], batch_size=BATCH)
+            SupervisionOrder.objects.bulk_create(
+                [o for s in sims for o in s.orders], batch_size=BATCH
+            )
+            Rating.objects.bulk_create([r for s in sims for r in s.ratings], batch_size=BATCH)
+            # History rows get their ids here, like every other row the history
+            # writes (numbered from the largest id already there), so the insert
+            # never depends on the id column's default; the sequences are reset below.
+            events = (
+                {"id": gen.w.next_pk("event"), "case_id": sim.case.pk, **event}
+                for sim in sims
+                for event in _resolved(sim.events, numbers)
+            )
+            _insert(CaseEvent, events, with_pk=True, defaults=_template(CaseEvent))
         existing = set(
             DailySequence.objects.filter(key__in=gen.sequences).values_list("key", flat=True)
         )

@@ -8,6 +8,12 @@ Text that starts with ``=``, ``+``, ``-`` or ``@`` would be read by a
 spreadsheet as a formula (CSV/formula injection): such cells are written as
 plain strings (inline string type, never a formula) with Excel's quote prefix,
 so the text shows exactly as typed and nothing is evaluated.
+
+The data rows do not go through openpyxl's cell objects (one ``Cell`` and a
+handful of lxml calls per cell made up most of a month's ledger): after the
+header, :class:`_RowWriter` writes each row as the XML openpyxl would write
+(inline strings, Excel serial dates with one shared date style, the quote
+prefix style) and hands lxml's incremental writer one parsed ``<row>``.
 """
 
 from __future__ import annotations
@@ -16,16 +22,20 @@ import datetime
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell._writer import etree_write_cell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from civicloop.cases.models import Case
 
@@ -35,6 +45,8 @@ from .periods import Period
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31
+MAX_CELL_TEXT = 32_767  # what a cell holds (openpyxl truncates there too)
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def _cell(sheet, value, *, bold: bool = False):
@@ -42,7 +54,7 @@ def _cell(sheet, value, *, bold: bool = False):
     them), dates with a format, formula-like text as an inline string."""
     if isinstance(value, datetime.datetime):
         cell = WriteOnlyCell(sheet, timezone.localtime(value).replace(tzinfo=None))
-        cell.number_format = "yyyy-mm-dd hh:mm"
+        cell.number_format = DATE_FORMAT
         return cell
     if isinstance(value, str):
         # Control characters (a vertical tab pasted into a report …) are not
@@ -63,6 +75,92 @@ def _cell(sheet, value, *, bold: bool = False):
     return value
 
 
+class _Collect:
+    """Stands in for lxml's incremental writer to catch the element openpyxl writes."""
+
+    def __init__(self):
+        self.elements = []
+
+    def write(self, element):
+        self.elements.append(element)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+class _RowWriter:
+    """The data rows of a write-only sheet, written as openpyxl writes them.
+
+    Installed after the header (``sheet._values_to_row`` and the sheet
+    writer's ``write_row``): a row is a list of plain values; each becomes the
+    ``<c>`` element openpyxl would write for the value ``_cell`` gives it
+    (numbers ``t="n"``, booleans ``t="b"``, text as an inline string, the
+    formula-like with the quote-prefix style, times as Excel serials in the
+    time zone with the date style). Anything else goes through openpyxl.
+    """
+
+    def __init__(self, sheet, columns: int):
+        self.sheet = sheet
+        self.letters = [get_column_letter(i) for i in range(1, columns + 1)]
+        date = WriteOnlyCell(sheet, datetime.datetime(2000, 1, 1))
+        date.number_format = DATE_FORMAT
+        self.date_style = date.style_id
+        quoted = WriteOnlyCell(sheet, "x")
+        quoted.quotePrefix = True
+        self.quoted_style = quoted.style_id
+        self.zone = timezone.get_current_timezone()
+        self.epoch = sheet.parent.epoch
+
+    def install(self) -> None:
+        self.sheet._values_to_row = lambda values, row_idx: values
+        self.sheet._writer.write_row = self.write_row
+
+    def _other(self, value, letter: str, row_idx: int) -> str:
+        cell = _cell(self.sheet, value)
+        if not isinstance(cell, WriteOnlyCell):
+            cell = WriteOnlyCell(self.sheet, cell)
+        cell.row, cell.column = row_idx, 1
+        out = _Collect()
+        etree_write_cell(out, self.sheet, cell, cell.has_style)
+        element = out.elements[0]
+        element.set("r", f"{letter}{row_idx}")
+        return etree.tostring(element, encoding="unicode")
+
+    def write_row(self, xf, values, row_idx) -> None:
+        parts = [f'<row r="{row_idx}">']
+        add = parts.append
+        for letter, value in zip(self.letters, values, strict=False):
+            if value is None or value == "":
+                continue
+            kind = type(value)
+            if kind is str:
+                if ILLEGAL_CHARACTERS_RE.search(value):
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                value = value[:MAX_CELL_TEXT]
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                style = f' s="{self.quoted_style}"' if value.startswith(FORMULA_PREFIXES) else ""
+                add(f'<c r="{letter}{row_idx}"{style} t="inlineStr"><is><t{space}>'
+                    f"{_escape(value)}</t></is></c>")  # fmt: skip
+            elif kind is int or kind is float:
+                if value != value or value in (float("inf"), float("-inf")):
+                    add(f'<c r="{letter}{row_idx}" t="n"><v></v></c>')
+                else:
+                    add(f'<c r="{letter}{row_idx}" t="n"><v>{value:.16g}</v></c>')
+            elif kind is bool:
+                add(f'<c r="{letter}{row_idx}" t="b"><v>{int(value)}</v></c>')
+            elif kind is datetime.datetime and value.tzinfo is not None:
+                serial = to_excel(value.astimezone(self.zone).replace(tzinfo=None), self.epoch)
+                add(f'<c r="{letter}{row_idx}" s="{self.date_style}" t="n">'
+                    f'<v>{serial:.16g}</v></c>')  # fmt: skip
+            elif kind is Decimal:
+                add(f'<c r="{letter}{row_idx}" t="n"><v>{value:.16g}</v></c>')
+            else:
+                add(self._other(value, letter, row_idx))
+        add("</row>")
+        xf.write(etree.fromstring("".join(parts)))
+
+
 def write_sheet(workbook: Workbook, title: str, headers: list[str], widths: list[int],
            rows: Iterable[list]) -> int:  # fmt: skip
     sheet = workbook.create_sheet(title[:MAX_SHEET_TITLE])
@@ -70,9 +168,10 @@ def write_sheet(workbook: Workbook, title: str, headers: list[str], widths: list
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.append([_cell(sheet, h, bold=True) for h in headers])
+    _RowWriter(sheet, len(headers)).install()
     count = 0
     for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
+        sheet.append(row)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
     return count

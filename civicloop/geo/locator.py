@@ -216,6 +216,59 @@ class Locator:
             road_distance_m=distance,
         )
 
+    def locate_many(
+        self, lons: Sequence[float], lats: Sequence[float], road_tolerance_m: float | None = None
+    ) -> list[Location]:
+        """:meth:`locate` for many points, with one vectorised query per index.
+
+        The same answers as one :meth:`locate` per point (the lowest cell code
+        on an edge, the nearest section within the tolerance); points in no
+        cell, and anything that is not a finite number, go through
+        :meth:`locate` itself.
+        """
+        try:
+            lons = [float(v) for v in lons]
+            lats = [float(v) for v in lats]
+        except (TypeError, ValueError):
+            return [self.locate(x, y, road_tolerance_m) for x, y in zip(lons, lats, strict=True)]
+        if len(lons) != len(lats):
+            raise ValueError("as many longitudes as latitudes")
+        if not lons or not self._cells or not all(map(math.isfinite, lons + lats)):
+            return [self.locate(x, y, road_tolerance_m) for x, y in zip(lons, lats, strict=True)]
+        cells = self.cell_indexes(lons, lats)
+        tolerance = settings.GEO_ROAD_TOLERANCE_M if road_tolerance_m is None else road_tolerance_m
+        nearest: dict[int, tuple[int, float]] = {}
+        if self._section_tree is not None and tolerance > 0:
+            p = self.projection
+            xs = (np.asarray(lons) - p.lon0) * p.kx  # forward_xy, element by element
+            ys = (np.asarray(lats) - p.lat0) * p.ky
+            (inputs, found), distances = self._section_tree.query_nearest(
+                shapely.points(np.column_stack([xs, ys])), max_distance=tolerance,
+                return_distance=True,
+            )  # fmt: skip
+            for i, j, d in zip(inputs.tolist(), found.tolist(), distances.tolist(), strict=True):
+                nearest.setdefault(i, (j, d))  # the first of equals, as locate() takes
+        out = []
+        for k, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
+            index = int(cells[k])
+            if index < 0:
+                out.append(self.locate(lon, lat, road_tolerance_m))
+                continue
+            cell = self._cell_rows[index]
+            chain = self._chain(cell[4])
+            section_id = road_id = distance = None
+            if k in nearest:
+                j, distance = nearest[k]
+                section = self._sections[j]
+                section_id, road_id = section.id, section.road_id
+            out.append(Location(
+                lon, lat, inside=True, cell_id=cell[0], cell_code=cell[1], area_class=cell[2],
+                patrol_area_id=cell[3], community_id=chain.get(3), street_id=chain.get(2),
+                district_id=chain.get(1), road_section_id=section_id, road_id=road_id,
+                road_distance_m=distance,
+            ))  # fmt: skip
+        return out
+
     def cell_indexes(self, lons: Iterable[float], lats: Iterable[float]) -> np.ndarray:
         """Vectorised: the index of each point's cell in code order, -1 if none."""
         points = shapely.points(np.column_stack([np.asarray(lons), np.asarray(lats)]))

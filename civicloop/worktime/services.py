@@ -479,3 +479,119 @@ def yellow_after(
     # The first instant past 80 %, minus the smallest step: the end of the
     # stretch (possibly a break) during which exactly 80 % is used.
     return add_working_time(start, limit * 4 // 5 + tick, calendar).at - tick
+
+
+# --- many deadlines over a known range -------------------------------------
+
+_ZERO = datetime.timedelta(0)
+
+
+class Timeline:
+    """:func:`add_working_time` and :func:`working_time_between` by bisection.
+
+    For code that computes hundreds of thousands of instants over a known
+    range of days (the demo's year of history): the working periods of every
+    day from ``first`` to ``last`` are laid out once, on the same wall clock
+    the two functions walk (microseconds after the first midnight, day by
+    day), with the working time before each, so an answer is two binary
+    searches instead of a walk over days. The answers are those of the two
+    functions (same instants, same ``provisional``); anything outside the
+    range, and a zero amount, is passed to them. The range stops before the
+    first day of a year chinesecalendar does not cover (unless an override
+    decides that day), so the timeline never guesses and never logs the
+    uncovered-year warning for days nobody asked about. The calendar is read
+    once: build a new timeline after changing it.
+    """
+
+    def __init__(self, first: datetime.date, last: datetime.date, calendar: CalendarRef = None):
+        from bisect import bisect_left, bisect_right
+
+        self._left, self._right = bisect_left, bisect_right
+        self.calendar = calendar
+        self.first = first.toordinal()
+        data = _calendar_data(calendar)
+        self.starts: list[int] = []  # wall-clock micros after the first midnight
+        self.ends: list[int] = []
+        self.before: list[int] = []  # working micros before each period
+        self.days: list[datetime.date] = []  # the day of each period
+        total = 0
+        day = first
+        while day <= last:
+            work = data.overrides.get(day)
+            if work is None:
+                try:
+                    work = bool(chinese_calendar.is_workday(day))
+                except NotImplementedError:  # an uncovered year: the range ends here
+                    break
+            if work:
+                base = (day.toordinal() - self.first) * MICROS_PER_DAY
+                for period_start, period_end in data.periods:
+                    self.starts.append(base + period_start)
+                    self.ends.append(base + period_end)
+                    self.before.append(total)
+                    self.days.append(day)
+                    total += period_end - period_start
+            day += ONE_DAY
+        self.after = [
+            b + (e - s) for b, s, e in zip(self.before, self.starts, self.ends, strict=True)
+        ]
+        self.high = (day.toordinal() - self.first) * MICROS_PER_DAY  # the day after the last
+        self.zone = _zone()
+
+    def _wall(self, value: datetime.datetime) -> int:
+        """Wall-clock micros after the first midnight, in the default time zone."""
+        local = value.astimezone(self.zone)
+        return (
+            (local.toordinal() - self.first) * MICROS_PER_DAY
+            + ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
+            + local.microsecond
+        )
+
+    def _worked(self, wall: int) -> int:
+        """Working micros of the range before wall-clock instant ``wall``."""
+        i = self._right(self.ends, wall)
+        if i < len(self.starts) and self.starts[i] < wall:
+            return self.before[i] + wall - self.starts[i]
+        return self.after[i - 1] if i else 0
+
+    def add(self, start: datetime.datetime, amount: datetime.timedelta) -> Deadline:
+        """:func:`add_working_time` (``start`` + ``amount`` of working time)."""
+        if start.tzinfo is None or amount <= _ZERO or not self.starts:
+            return add_working_time(start, amount, self.calendar)
+        wall = self._wall(start)
+        if not 0 <= wall < self.high:
+            return add_working_time(start, amount, self.calendar)
+        target = self._worked(wall) + _micros(amount)
+        j = self._left(self.after, target)
+        if j == len(self.after):
+            return add_working_time(start, amount, self.calendar)
+        micros = self.starts[j] + target - self.before[j]
+        day = self.days[j]
+        return Deadline(
+            at=_instant(day, micros - (day.toordinal() - self.first) * MICROS_PER_DAY),
+            provisional=False,
+        )
+
+    def between(self, a: datetime.datetime, b: datetime.datetime) -> WorkingSpan:
+        """:func:`working_time_between` (negative when ``b`` comes before ``a``)."""
+        if a.tzinfo is None or b.tzinfo is None:
+            return working_time_between(a, b, self.calendar)
+        x, y = self._wall(a), self._wall(b)
+        if not (0 <= x < self.high and 0 <= y < self.high):
+            return working_time_between(a, b, self.calendar)
+        if a == b:
+            return WorkingSpan(duration=_ZERO, provisional=False)
+        if b < a:
+            x, y = y, x
+            sign = -1
+        else:
+            sign = 1
+        span = datetime.timedelta(microseconds=self._worked(y) - self._worked(x))
+        return WorkingSpan(duration=span if sign > 0 else -span, provisional=False)
+
+    def deadline(self, start: datetime.datetime, amount, unit: TimeUnit | str) -> Deadline:
+        """:func:`deadline_for`: working units through :meth:`add`."""
+        unit = TimeUnit(unit)
+        if unit.continuous:
+            return deadline_for(start, amount, unit, self.calendar)
+        return self.add(start, duration_of(amount, unit, self.calendar))

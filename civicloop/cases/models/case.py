@@ -75,8 +75,16 @@ class Light(models.TextChoices):
 
 def new_tracking_code() -> str:
     """A public tracking code: 10 characters, no look-alike letters."""
+    # One draw of a uniform number below 31**10, written in base 31: the same
+    # distribution as ten ``secrets.choice`` calls, at a tenth of the cost
+    # (the demo's year of history makes 90,000 of them).
     alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-    return "".join(secrets.choice(alphabet) for _ in range(10))
+    n = secrets.randbelow(len(alphabet) ** 10)
+    code = []
+    for _digit in range(10):
+        n, digit = divmod(n, len(alphabet))
+        code.append(alphabet[digit])
+    return "".join(code)
 
 
 #: Metres per degree of latitude (and of longitude at the equator).

@@ -345,7 +345,14 @@ class FilingStandard(models.Model):
         An urgent case falls back to the normal limit when the standard has no
         urgent one for that area class. Uses prefetched ``time_limits`` if any.
         """
-        limits = {(limit.area_class, limit.urgency): limit for limit in self.time_limits.all()}
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("time_limits")
+        index = self.__dict__.get("_limits_index")
+        if prefetched is not None and index is not None and index[0] is prefetched:
+            limits = index[1]  # the dictionary of these prefetched limits, built once
+        else:
+            limits = {(limit.area_class, limit.urgency): limit for limit in self.time_limits.all()}
+            if prefetched is not None:
+                self.__dict__["_limits_index"] = (prefetched, limits)
         found = limits.get((str(area_class), str(urgency)))
         if found is None and urgency == Urgency.URGENT:
             found = limits.get((str(area_class), Urgency.NORMAL.value))

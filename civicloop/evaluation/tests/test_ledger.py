@@ -103,3 +103,24 @@ def test_ledger_command_refuses_a_bad_month(tmp_path):
 
     with pytest.raises(CommandError):
         call_command("ledger", month="2026-13", out=str(tmp_path / "x.xlsx"))
+
+
+def test_the_ledger_reads_a_fixed_number_of_queries(month, loop):
+    """No query per case, unit or person: more cases of more kinds, the same count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import Builder
+
+    build_ledger(JUNE, as_of=AS_OF)  # caches warm (settings rows, calendar)
+    with CaptureQueriesContext(connection) as before:
+        build_ledger(JUNE, as_of=AS_OF)
+    b = Builder(loop)
+    for day in ("2026-06-08", "2026-06-09", "2026-06-10"):
+        b.simple(at(day), "E0102")
+        b.simple(at(day, "10:00"), "E0101", "east_point", late=True)
+    with CaptureQueriesContext(connection) as after:
+        data = build_ledger(JUNE, as_of=AS_OF)
+    assert len(after) == len(before) <= 70
+    cases = load_workbook(io.BytesIO(data))["案件"]
+    assert cases.max_row == 1 + 11 + 6

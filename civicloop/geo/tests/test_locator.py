@@ -107,3 +107,17 @@ def test_vectorised_lookup_agrees_with_single_lookups():
     codes = [index.cell_row(i)[1] if i >= 0 else None for i in found]
     assert codes == ["b", "a", "a", None]  # the shared edge goes to code "a"
     assert [index.locate(x, 0.5).cell_code for x in (0.5, 1.0, 1.5)] == ["b", "a", "a"]
+
+
+def test_locate_many_gives_what_locate_gives(district):
+    index = locator.get_locator()
+    lons = [113.602, 113.605, 113.603, 113.603, 113.612, 113.618, 170.0, 113.6031]
+    lats = [34.703, 34.703, 34.705 + 10 / M_PER_DEG_LAT, 34.705 + 60 / M_PER_DEG_LAT,
+            34.705 - 5 / M_PER_DEG_LAT, 34.703, 10.0, 34.705]  # fmt: skip
+    for tolerance in (None, 80):
+        many = index.locate_many(lons, lats, tolerance)
+        assert many == [index.locate(x, y, tolerance) for x, y in zip(lons, lats, strict=True)]
+    assert [w.message for w in index.locate_many(lons, lats)][-2]  # outside: with its message
+    assert index.locate_many([], []) == []
+    with pytest.raises(ValueError):
+        index.locate_many([math.nan], [34.7])
