@@ -39,8 +39,8 @@ from .conftest import make_cases
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 CJK_RUN = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]*[A-Za-z]")
-#: Django's and django-axes' own object names and icons (not translatable from here).
-FOREIGN = re.compile(r"Access (Log|Attempt|Failure Log) for ")
+#: django-axes' object names (not translatable from here); the masked hash of a password.
+FOREIGN = re.compile(r"Access (Log|Attempt|Failure Log) for |\w+\*{8,}")
 #: English words a Chinese page may carry: names of formats, standards and products.
 ALLOWED_WORDS = {
     "PDF", "Excel", "xlsx", "CSV", "Open311", "GeoReport", "API", "GeoJSON", "JSON", "WGS",
@@ -66,13 +66,9 @@ READ_ATTRIBUTES = {"title", "placeholder", "alt", "aria-label", "label"}
 
 #: URL names the walk leaves out, and why.
 NOT_PAGES = {
-    # JSON, GeoJSON, files
-    "console:map_cases", "console:map_streets", "console:map_cells", "console:map_layer",
-    "console:map_wgs84", "console:places_search", "console:evidence", "console:case_export",
-    "console:case_sheet", "console:evaluation_ledger", "console:evaluation_bulletin",
-    "console:renovation_export", "console:sv_campaign_export",
-    "portal:nearby", "portal:places", "portal:map_point", "portal:photo", "portal:boundaries",
-    "portal:renovation_photo", "portal:favicon",
+    # JSON without words, photos, the icon
+    "console:map_wgs84", "console:evidence", "portal:map_point", "portal:photo",
+    "portal:boundaries", "portal:renovation_photo", "portal:favicon",
     # POST-only actions (their forms are on the pages walked; errors come back as messages)
     "console:logout", "console:case_act", "console:decide_request", "console:supervision_reply",
     "console:sv_bulk", "console:sv_item_act", "console:sv_row", "console:sv_campaign_import",
@@ -288,6 +284,7 @@ def build_world(loop, sup, reno, photo):  # noqa: F811
 def pages(loop, reno, w):
     """(who, method, url, data) of every page walked; who is a username or None."""
     case, compound = w["case"], w["compound"]
+    lon, lat = loop["west_point"]
     homes = [
         "inspector", "acceptor", "shift_leader", "dispatcher", "handler_clean", "road_chief",
         "leader_west", "supervisor", "admin_role", "district_leader",
@@ -336,6 +333,23 @@ def pages(loop, reno, w):
     west = loop["offices"]["west"].pk
     out.append(("supervisor", "get", reverse("console:evaluation_cases")
                 + f"?indicator=due&scope=unit&id={west}", None))  # fmt: skip
+    # Files and JSON: only their catalogue lookups are checked (their text is not HTML).
+    for who, name, args, query in [
+        ("dispatcher", "console:map_cases", [], ""),
+        ("dispatcher", "console:map_streets", [], ""),
+        ("dispatcher", "console:map_cells", [], ""),
+        ("dispatcher", "console:map_layer", ["roads"], ""),
+        ("dispatcher", "console:places_search", [], "?q=测试"),
+        ("dispatcher", "console:case_export", [], ""),
+        ("dispatcher", "console:case_sheet", [case.pk], ""),
+        ("supervisor", "console:evaluation_ledger", [], ""),
+        ("supervisor", "console:evaluation_bulletin", [], ""),
+        ("reno:officer", "console:renovation_export", [], ""),
+        ("supervisor", "console:sv_campaign_export", [w["campaign"].pk], ""),
+        (None, "portal:nearby", [], f"?category=E0102&lon={lon}&lat={lat}"),
+        (None, "portal:places", [], "?q=测试"),
+    ]:  # fmt: skip
+        out.append((who, "get", reverse(name, args=args) + query, None))
     code = reno["codes"][0]
     for name, args in [
         ("portal:renovation_order", [compound]),
