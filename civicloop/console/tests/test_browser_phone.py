@@ -70,6 +70,12 @@ def test_my_work_on_a_phone(phone, live_server, loop, dispatched, screenshots):
     _fits(page)
     assert page.evaluate(WRAPPED_CATEGORIES) == []
     page.screenshot(path=str(screenshots / "phone-inspector-home.png"), full_page=True)
+    # an inspector reports from the street: the form fits and the photo input opens the camera
+    page.goto(f"{live_server.url}/console/report/")
+    page.wait_for_load_state("networkidle")
+    _fits(page)
+    assert page.locator("input[type=file][name=photos]").get_attribute("capture") == "environment"
+    page.screenshot(path=str(screenshots / "phone-report.png"), full_page=True)
 
 
 def test_case_and_its_actions_on_a_phone(phone, live_server, loop, dispatched, screenshots):
