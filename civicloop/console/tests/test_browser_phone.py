@@ -99,7 +99,9 @@ def test_case_and_its_actions_on_a_phone(phone, live_server, loop, dispatched, s
     page.screenshot(path=str(screenshots / "phone-submit-result.png"), full_page=True)
 
 
-def test_the_case_list_and_home_queues_on_a_desktop(phone, live_server, loop, dispatched):
+def test_the_case_list_and_home_queues_on_a_desktop(
+    phone, live_server, loop, dispatched, screenshots
+):
     """On a wide screen the queues take the full width; categories stay on one line."""
     make_cases(loop, 3)
     page = phone("shift_leader", viewport={"width": 1440, "height": 1000})
@@ -107,6 +109,7 @@ def test_the_case_list_and_home_queues_on_a_desktop(phone, live_server, loop, di
     assert page.evaluate(WRAPPED_CATEGORIES) == []
     queue = page.locator(".queue").first.bounding_box()
     assert queue["width"] > 1000
+    page.screenshot(path=str(screenshots / "desktop-home-queues.png"), full_page=True)
     page.goto(f"{live_server.url}/console/cases/")
     page.wait_for_load_state("networkidle")
     _fits(page)
