@@ -250,6 +250,13 @@ def build_world(loop, sup, reno, photo):  # noqa: F811
     rated.refresh_from_db()
     actions.rate_case(rated, level=1, reason="没有清理干净")
 
+    # The staff's case goes back and forth: its public page says so in residents' words.
+    returned = actions.request_return(a["handler_clean"], case, reason="不属于本单位")
+    actions.approve_return(a["dispatcher"], returned)
+    actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"])
+    actions.issue_supervision(a["supervisor"], case, opinion="尽快处置")
+    case.refresh_from_db()
+
     # Supervision: the office, a leader, an item, a campaign, an inspection.
     s = sup
     item = new_item(s)
@@ -324,7 +331,7 @@ def pages(loop, reno, w):
         (None, "portal:track_lookup", []),
         (None, "portal:track", [w["public"].tracking_code]),
         (None, "portal:track", [w["rated"].tracking_code]),
-        (None, "portal:track", [case.tracking_code or "NOSUCHCODE"]),
+        (None, "portal:track", [case.tracking_code]),
         (None, "portal:privacy", []),
         (None, "portal:renovation_compounds", []),
         (None, "portal:renovation_compound", [compound]),

@@ -1,6 +1,7 @@
 """The tracking page in residents' words: public steps, what follows a rating, own data, icon."""
 
 from django.test import Client
+from django.utils import translation
 
 from civicloop.cases import actions
 from civicloop.cases.models import CaseEvent, CaseFollower, CaseRequest, Evidence, State
@@ -11,6 +12,17 @@ from civicloop.cases.tests.loop_helpers import advance
 def test_every_action_and_state_is_decided_for_the_public():
     assert set(PUBLIC_STEPS) == set(CaseEvent.Action)
     assert set(PUBLIC_STATES) == set(State)
+
+
+def test_every_public_word_has_chinese():
+    from civicloop.cases.public_steps import CHECK_FAILED, VERIFY_FALSE
+
+    words = [*PUBLIC_STATES.values(), *filter(None, PUBLIC_STEPS.values()), CHECK_FAILED,
+             VERIFY_FALSE]  # fmt: skip
+    english = [str(w) for w in words]
+    with translation.override("zh-hans"):
+        chinese = [str(w) for w in words]
+    assert [e for e, c in zip(english, chinese, strict=True) if e == c] == []
 
 
 def test_internal_steps_are_said_plainly(client, loop, public_report):
