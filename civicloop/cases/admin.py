@@ -20,7 +20,7 @@ from civicloop.cases.models import (
 )
 from civicloop.cases.permissions import actor_for, sees_reporter_contact, sees_tracking_code
 from civicloop.core.admin_lists import CappedCountPaginator, choices_filter
-from civicloop.org.models import Role
+from civicloop.org.models import Role, role_label
 
 
 @admin.register(CategoryClass)
@@ -140,13 +140,18 @@ class CaseEventInline(admin.TabularInline):
         "from_state",
         "to_state",
         "actor_name",
-        "role",
+        "role_name",
         "unit",
         "on_time",
         "note",
     ]
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description=_("role"))
+    def role_name(self, obj) -> str:
+        return role_label(obj.role)
+
     can_delete = False
     show_change_link = False
 
@@ -200,7 +205,9 @@ class CaseAdmin(ReadOnlyAdmin):
 
 @admin.register(CaseEvent)
 class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["case", "at", "action", "from_state", "to_state", "actor_name", "role", "unit"]
+    list_display = [
+        "case", "at", "action", "from_state", "to_state", "actor_name", "role_name", "unit",
+    ]  # fmt: skip
     # The role column has no choices: a value-list filter would scan the history.
     list_filter = ["action", choices_filter("role", _("role"), Role.choices)]
     search_fields = ["case__number", "actor_name", "note"]
@@ -208,6 +215,17 @@ class CaseEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     ordering = ["-at", "-id"]
+
+    @admin.display(description=_("role"), ordering="role")
+    def role_name(self, obj) -> str:
+        return role_label(obj.role)
+
+    readonly_fields = ["role_name"]
+
+    def get_fields(self, request, obj=None):
+        """The role by its name, not its code."""
+        fields = ["role_name" if f == "role" else f for f in super().get_fields(request, obj)]
+        return list(dict.fromkeys(fields))
 
 
 @admin.register(CaseRequest)

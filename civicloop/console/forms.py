@@ -67,7 +67,10 @@ class PhotosField(forms.FileField):
     """Several photos in one input; the content is checked by the action."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": PHOTO_TYPES}))
+        # capture: a phone opens its back camera for the photo (handlers and inspectors in the street)
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": PHOTO_TYPES, "capture": "environment"})
+        )
         kwargs.setdefault("required", False)
         kwargs.setdefault("label", _("Photos"))
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civicloop.cases.models import OPEN_STATES, CancelReason, Case, Evidence, Source, State
+from civicloop.cases.public_steps import public_state
 
 
 def w3(value: datetime.datetime | None) -> str | None:
@@ -43,7 +44,7 @@ def status_notes(case: Case) -> str:
         return _("Closed without handling: %(reason)s.") % {
             "reason": case.get_cancel_reason_display()
         }
-    return str(case.get_state_display())
+    return public_state(case.state)  # the same words as the portal's tracking page
 
 
 def media_url(case: Case, request) -> str | None:

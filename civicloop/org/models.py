@@ -132,6 +132,17 @@ class Role(models.TextChoices):
     ADOPTER = "adopter", _("adopter")
 
 
+#: Who else acts in histories (the ``role`` column of case and item events).
+OTHER_ACTORS = {"resident": _("resident"), "system": _("system")}
+
+
+def role_label(value: str) -> str:
+    """The translated name of a role code as written in histories (the code if unknown)."""
+    if value in Role.values:
+        return str(Role(value).label)
+    return str(OTHER_ACTORS.get(value, value))
+
+
 class Membership(models.Model):
     """A person's role in a unit, optionally scoped to a patrol area or road."""
 

@@ -1,19 +1,21 @@
 """The public side of a case: what the tracking page may show, and nothing more.
 
 Shown: the category, the state, the street, the resident's description, and
-for each public history row its time, what happened, the state it led to and
-the handling unit's name, with the public copies of after-photos. Never
-shown: who reported or their contacts, staff names, notes, original photos.
+for each public history row its time, what happened in the resident's words
+(``cases.public_steps``: internal steps are said plainly or hidden) and the
+handling unit's name, with the public copies of after-photos. The reporter's
+own page (their tracking code, not a follower's) also shows the address they
+typed and the public copies of their photos. Never shown: who reported or
+their contacts, staff names, notes, original photos.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from civicloop.cases.models import Case, CaseEvent, Evidence, State
+from civicloop.cases.models import Case, Evidence
+from civicloop.cases.public_steps import SHOWN_ACTIONS, public_state, public_step
 
-#: Bookkeeping rows that say nothing to a resident (the light, reminders, escalations).
-HIDDEN_ACTIONS = (CaseEvent.Action.LIGHT, CaseEvent.Action.REMIND, CaseEvent.Action.ESCALATE)
 #: Photos the public may see (public copies only).
 PUBLIC_PHOTO_KINDS = (Evidence.Kind.BEFORE, Evidence.Kind.AFTER)
 MAX_MERGE_HOPS = 5
@@ -37,8 +39,7 @@ def case_queryset():
 def timeline(case: Case) -> list[Step]:
     """The public history of ``case`` (2 queries)."""
     events = list(
-        case.events.filter(is_public=True)
-        .exclude(action__in=HIDDEN_ACTIONS)
+        case.events.filter(is_public=True, action__in=SHOWN_ACTIONS)
         .select_related("unit")
         .order_by("at", "id")
     )
@@ -52,8 +53,8 @@ def timeline(case: Case) -> list[Step]:
         steps.append(
             Step(
                 at=event.at,
-                label=str(event.get_action_display()),
-                state_label=str(State(event.to_state).label) if event.to_state else "",
+                label=public_step(event),
+                state_label=public_state(event.to_state) if event.to_state else "",
                 unit_name=event.unit.name if event.unit is not None else "",
                 photos=photos.get(event.pk, []),
             )
@@ -68,3 +69,10 @@ def merge_chain(case: Case) -> list[Case]:
         current = case_queryset().get(pk=current.duplicate_of_id)
         chain.append(current)
     return chain
+
+
+def own_photos(case: Case) -> list[Evidence]:
+    """The photos the reporter sent (shown on their own page, as public copies)."""
+    return list(
+        Evidence.objects.filter(case=case, kind=Evidence.Kind.BEFORE).order_by("uploaded_at", "id")
+    )

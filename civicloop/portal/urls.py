@@ -17,6 +17,7 @@ urlpatterns = [
     path("track/<str:code>/", views.track, name="track"),
     path("track/<str:code>/rate/", views.rate, name="rate"),
     path("privacy/", views.privacy, name="privacy"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("photos/<int:pk>/<str:variant>/", views.photo, name="photo"),
     path("boundaries.geojson", views.boundaries, name="boundaries"),
     *renovation.urlpatterns,  # compound pages: orders, votes, ratings (老旧小区改造)

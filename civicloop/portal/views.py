@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,10 +28,12 @@ from civicloop.cases.actions import (
     rate_case,
     report_case,
 )
+from civicloop.cases.actions.public import UNSATISFIED_LEVEL
 from civicloop.cases.models import (
     OPEN_STATES,
     Case,
     CaseFollower,
+    CaseRequest,
     Evidence,
     LoopConfig,
     Rating,
@@ -39,12 +42,13 @@ from civicloop.cases.models import (
     State,
 )
 from civicloop.cases.permissions import public_actor
+from civicloop.cases.public_steps import public_state
 from civicloop.core.clientip import ratelimit_key
 from civicloop.geo import display
 from civicloop.geo.models import GeoDataVersion, Region
 
 from .forms import MAX_PORTAL_PHOTOS, FollowForm, RatingForm, ReportForm, category_groups
-from .timeline import PUBLIC_PHOTO_KINDS, case_queryset, merge_chain, timeline
+from .timeline import PUBLIC_PHOTO_KINDS, case_queryset, merge_chain, own_photos, timeline
 
 NEARBY_DAYS = 365
 #: What a tracking code can look like (``new_tracking_code``: 10 characters, up to 16 stored).
@@ -104,6 +108,14 @@ def _map_context() -> dict:
 @require_GET
 def home(request):
     return render(request, "portal/home.html")
+
+
+@require_GET
+def favicon(request):
+    """``/favicon.ico``, asked for by browsers whatever the page says: the static icon."""
+    response = redirect(static("shared/favicon.ico"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @require_GET
@@ -269,6 +281,45 @@ def _lookup(request, code: str):
         return render(request, "portal/track_lookup.html", {"not_found": code[:20]}, status=404)
 
 
+def _after_rating(case: Case, rating: Rating | None) -> str:
+    """What happens after an unsatisfied rating (its reopen request's outcome); "" otherwise."""
+    if rating is None or rating.level > UNSATISFIED_LEVEL:
+        return ""
+    request = (
+        CaseRequest.objects.filter(
+            case=case, kind=CaseRequest.Kind.REOPEN, requested_at__gte=rating.rated_at
+        )
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    if request is not None and request.status == CaseRequest.Status.REJECTED:
+        return _(
+            "The city management centre reviewed the case after your rating and decided that "
+            "the result stands."
+        )
+    return _(
+        "You are not satisfied, so the case goes back to the city management centre: its shift "
+        "leader reviews the result and either sends the case back to the unit to be handled "
+        "again, or decides that the result stands. This page shows what was decided."
+    )
+
+
+def _track_context(case: Case, code: str, own: bool, rating: Rating | None) -> dict:
+    """What the tracking page shows of ``case`` (the reporter's own page shows more)."""
+    return {
+        "case": case,
+        "code": code,
+        "own": own,
+        "steps": timeline(case),
+        "public_state": public_state(case.state),
+        "rating": rating,
+        "after_rating": _after_rating(case, rating) if own else "",
+        "own_photos": own_photos(case) if own else [],
+        "own_address": case.address if own and case.source == Source.PUBLIC else "",
+        "is_open": case.state in OPEN_STATES,
+    }
+
+
 @require_GET
 def track(request, code: str):
     found = _lookup(request, code)
@@ -278,18 +329,16 @@ def track(request, code: str):
     rating = _last_rating(case) if case.state == State.CLOSED else None
     can_rate = own and case.state == State.CLOSED and rating is None
     chain = merge_chain(case)
-    merged_into = [{"case": target, "steps": timeline(target)} for target in chain]
+    merged_into = [
+        {"case": target, "steps": timeline(target), "public_state": public_state(target.state)}
+        for target in chain
+    ]
     just_created = request.session.pop("portal_new_code", None) == code.upper()
     context = {
-        "case": case,
-        "code": code.upper(),
-        "own": own,
-        "steps": timeline(case),
+        **_track_context(case, code.upper(), own, rating),
         "merged_into": merged_into,
-        "rating": rating,
         "rating_form": RatingForm() if can_rate else None,
         "just_created": just_created,
-        "is_open": case.state in OPEN_STATES,
     }
     return render(request, "portal/track.html", context)
 
@@ -312,8 +361,8 @@ def rate(request, code: str):
         else:
             messages.success(request, _("Thank you for your rating."))
             return redirect("portal:track", code=case.tracking_code)
-    context = {"case": case, "code": case.tracking_code, "own": True, "steps": timeline(case),
-               "merged_into": [], "rating": None, "rating_form": form, "is_open": False}  # fmt: skip
+    context = {**_track_context(case, case.tracking_code, True, None), "merged_into": [],
+               "rating_form": form}  # fmt: skip
     return render(request, "portal/track.html", context, status=400)
 
 

@@ -278,7 +278,7 @@ class ItemEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.action}"
+        return f"{self.item_id} {self.get_action_display()}"
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -288,9 +288,16 @@ def attachment_path(instance, filename: str) -> str:
 class Attachment(models.Model):
     """A photo or file attached to an item (with the event that brought it)."""
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="attachments")
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="attachments"
+    )
     event = models.ForeignKey(
-        ItemEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+        ItemEvent,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attachments",
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     name = models.CharField(_("name"), max_length=200, blank=True)
@@ -314,15 +321,17 @@ class ExtensionRequest(models.Model):
         APPROVED = "approved", _("approved")
         REJECTED = "rejected", _("rejected")
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="extension_requests")
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.CASCADE, related_name="extension_requests"
+    )
     new_deadline = models.DateField(_("requested deadline"))
     reason = models.TextField(_("reason"))
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
     )  # fmt: skip
     requested_at = models.DateTimeField(_("requested at"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
@@ -380,7 +389,9 @@ class Campaign(models.Model):
 
 
 class CampaignRow(models.Model):
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="rows")
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="rows"
+    )
     key = models.CharField(_("key"), max_length=60)
     name = models.CharField(_("name"), max_length=200)
     street = models.ForeignKey(
@@ -441,7 +452,7 @@ class CampaignRowEvent(models.Model):
         indexes = [models.Index(fields=["row", "at"], name="superv_rowevent_row_at")]
 
     def __str__(self) -> str:
-        return f"{self.row_id} {self.action}"
+        return f"{self.row_id} {self.get_action_display()}"
 
 
 # --- on-site inspections ---------------------------------------------------------
@@ -494,10 +505,20 @@ class InspectionProblem(models.Model):
     deadline = models.DateField(_("deadline"))
     outcome = models.CharField(_("became"), max_length=8, choices=Outcome.choices)
     case = models.ForeignKey(
-        "cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     item = models.OneToOneField(
-        Item, null=True, blank=True, on_delete=models.PROTECT, related_name="inspection_problem"
+        Item,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="inspection_problem",
     )
 
     class Meta:

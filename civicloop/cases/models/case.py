@@ -450,7 +450,7 @@ class CaseEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.case_id} {self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -504,7 +504,7 @@ class Evidence(models.Model):
         ordering = ["uploaded_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.pk}"
+        return f"{self.case_id} {self.get_kind_display()} {self.pk}"
 
 
 class CaseRequest(models.Model):
@@ -574,7 +574,7 @@ class CaseRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.case_id} {self.kind} {self.status}"
+        return f"{self.case_id} {self.get_kind_display()} {self.get_status_display()}"
 
 
 class SupervisionOrder(models.Model):

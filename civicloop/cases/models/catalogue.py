@@ -397,7 +397,7 @@ class TimeLimit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.area_class}/{self.urgency}: {self.compact}"
+        return f"{self.area_class}/{self.get_urgency_display()}: {self.compact}"
 
     @property
     def compact(self) -> str:

@@ -57,3 +57,13 @@ def test_token_endpoint(client, post_request):
     assert response.status_code == 404
     check_errors(json.loads(response.content))
     parse(client.get("/open311/v2/tokens/unknown.xml"), "errors")
+
+
+def test_status_notes_use_the_portal_s_public_words(client, loop):
+    from civicloop.cases import actions
+    from civicloop.cases.permissions import public_actor
+
+    lon, lat = loop["west_point"]
+    case = actions.report_case(public_actor(), source="public", category="E0102", lon=lon, lat=lat)
+    item = client.get(f"/open311/v2/requests/{case.number}.json").json()[0]
+    assert item["status_notes"] == "received, waiting to be taken up"

@@ -62,18 +62,32 @@ def test_report_track_and_rate(live_server, loop, public_report, photo, browser_
     page.fill("input[name=code]", code.lower())
     page.press("input[name=code]", "Enter")
     page.wait_for_url(f"**/track/{code}/")
-    expect(page.locator("#case-state")).to_have_text("已结案")
+    expect(page.locator("#case-state")).to_have_text("已办结")  # in residents' words
     expect(page.locator(".timeline .photos img").first).to_be_visible()
+    expect(page.locator("#own-photos img").first).to_be_visible()  # the resident's own photo
     page.check("input[name=level][value='2']")
     page.fill("textarea[name=reason]", "只清理了一半")
     page.click("#send-rating")
     expect(page.locator("#rated")).to_be_visible()
+    expect(page.locator("#after-rating")).to_contain_text("值班长")  # what happens next
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    page.screenshot(path=str(_screenshots() / "portal-track-rated.png"), full_page=True)
     rating = Rating.objects.get(case=case)
     assert (rating.level, rating.reason) == (2, "只清理了一半")
     assert CaseRequest.objects.filter(case=case, kind="reopen", status="pending").exists()
 
     # Nothing was loaded from outside the test server.
     assert all(url.startswith(live_server.url) or url.startswith("data:") for url in page.requested)
+
+
+def _screenshots():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.BASE_DIR) / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.mark.django_db(transaction=True)

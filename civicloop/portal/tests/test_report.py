@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from civicloop.cases.models import Case, Evidence, Source, State
 
@@ -16,7 +17,11 @@ def _data(loop, **extra):
 
 def test_form_lists_categories_by_class(client, loop):
     page = client.get("/report/").content.decode()
-    assert '<optgroup label="市容环境">' in page
+    # Both families have a class called 市容环境: the family names the group.
+    assert '<optgroup label="Event·市容环境">' in page
+    assert '<optgroup label="Component·市容环境">' in page
+    zh = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get("/report/").content.decode()
+    assert '<optgroup label="事件·市容环境">' in zh and '<optgroup label="部件·市容环境">' in zh
     assert 'value="E0102"' in page and "暴露垃圾" in page
     assert "vendor/leaflet/leaflet.js" in page
     assert "http://" not in page.split("<body>")[1].replace("http://testserver", "")

@@ -20,8 +20,9 @@ def test_public_timeline(client, loop, public_report, photo, django_assert_max_n
         assert secret not in page, secret
     after = Evidence.objects.get(case=case, kind="after")
     assert f"/photos/{after.pk}/thumb/" in page and f"/photos/{after.pk}/public/" in page
+    # The reporter's own photo: on their own page (their code), as the public copy
     before = Evidence.objects.get(case=case, kind="before")
-    assert f"/photos/{before.pk}/" not in page
+    assert f"/photos/{before.pk}/public/" in page.split('id="own-photos"')[1].split("</div>")[0]
     for evidence in Evidence.objects.filter(case=case):
         assert evidence.original.url not in page
     assert "closed" in page
@@ -49,7 +50,7 @@ def test_merged_case_shows_the_case_it_was_merged_into(client, loop, public_repo
     page = client.get(f"/track/{second.tracking_code}/").content.decode()
     assert f"merged into case {first.number}" in page
     assert 'id="merged-into"' in page
-    assert "pending filing" in page  # the target's progress
+    assert "taken up, being registered" in page  # the target's progress, in public words
     assert first.tracking_code not in page
 
 
