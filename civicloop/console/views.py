@@ -40,7 +40,7 @@ from civicloop.cases.permissions import UNIT_ROLES, can_see, visible_cases
 from civicloop.org.models import Role
 from civicloop.worktime import services as worktime
 
-from . import map_views, queries
+from . import desks, map_views, queries
 from .access import case_or_404, role_labels, staff_view
 from .case_actions import ACTIONS, decision_function, initial_for, mark_decisions, run
 from .forms import CaseFilterForm, DecisionForm, ReplyForm, ReportForm
@@ -339,7 +339,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
         if bound and bound[0] == name:
             form = bound[1]
         else:
-            form = spec.form(initial=initial_for(name, case), prefix=name)
+            form = spec.form(initial=initial_for(name, case), prefix=name, case=case)
         forms.append({"spec": spec, "form": form, "open": bool(bound and bound[0] == name)})
     unit_ids = actor.unit_ids(*UNIT_ROLES)
     for order in orders:
@@ -351,6 +351,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
     if case.cell_id and case.cell and case.cell.geom is not None:
         cell_geojson = case.cell.geojson()
     return {
+        "override": desks.last_override(events), "verifier": desks.who_verifies(case),
         "case": case, "events": events, "photos": photos, "requests": requests,
         "orders": orders, "duplicates": duplicates, "action_forms": forms, "error": error,
         "deadline": deadline_info(case, now), "decision_form": DecisionForm(),
@@ -382,7 +383,7 @@ def case_act(request, pk, name):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404("No such action.")
-    form = spec.form(request.POST, request.FILES, prefix=name)
+    form = spec.form(request.POST, request.FILES, prefix=name, case=case)
     status = 400
     if name not in available_actions(actor, case):
         posted = request.POST.get(f"{name}-version", "")
@@ -566,6 +567,7 @@ def report(request, source=None):
     hotline = form.allowed_sources == ["hotline"] or source == "hotline"
     return render(request, "console/report.html", {
         "form": form, "error": error, "hotline": hotline, "map_config": _map_config(request),
+        "duplicates_url": reverse("console:hotline_duplicates") if desks.takes_calls(actor) else "",
     }, status=400 if error else 200)  # fmt: skip
 
 
