@@ -93,3 +93,12 @@ def test_dispatch_desk_search_limit_deadline_and_override_reason(
     assert "该路段由西街道保洁" in page.inner_text("#case-override")
     assert page.is_visible("#case-routing")
     page.screenshot(path=str(screenshots / "desk-dispatch-done.png"), full_page=True)
+    # the unit's home: the newly dispatched case waits first, in its own stage queue
+    handler = sign_in("handler_west")
+    queues = handler.evaluate(
+        "() => Array.from(document.querySelectorAll('.queues > section.queue')).map(s => s.id)"
+    )
+    assert queues[:2] == ["queue-sign", "queue-handle"]
+    assert handler.locator(f"#queue-sign .case-row[data-case='{case.pk}']").count() == 1
+    assert handler.inner_text("#stage-sign .count") == "1"
+    handler.screenshot(path=str(screenshots / "desk-handler-home.png"), full_page=True)
