@@ -94,11 +94,15 @@ def unit_groups(queryset=None) -> list[tuple[str, list[Unit]]]:
 
 
 def last_override(events) -> dict | None:
-    """The latest dispatch that set the routing suggestion aside (from the loaded history)."""
+    """The override of the latest dispatch, if it set the routing suggestion aside (from the
+    loaded history; a later dispatch to the suggested unit shows none)."""
     for event in reversed(events):
-        if event.action == CaseEvent.Action.DISPATCH and (event.data or {}).get("override_reason"):
+        if event.action != CaseEvent.Action.DISPATCH:
+            continue
+        if (event.data or {}).get("override_reason"):
             return {"reason": event.data["override_reason"], "at": event.at,
                     "by": event.actor_name, "unit": event.unit}  # fmt: skip
+        return None
     return None
 
 
@@ -174,14 +178,10 @@ def inspector_areas() -> dict[int, list]:
     areas: dict[int, list] = defaultdict(list)
     rows = (
         Membership.objects.filter(role=Role.INSPECTOR, is_active=True, person__user__isnull=False)
-        .select_related("patrol_area")
         .order_by("patrol_area__code")
+        .values_list("person__user_id", "patrol_area_id", "patrol_area__code", "patrol_area__name")
     )
-    for membership in rows.only("person__user_id", "patrol_area__code", "patrol_area__name",
-                                "patrol_area_id").values_list("person__user_id", "patrol_area_id",
-                                                              "patrol_area__code",
-                                                              "patrol_area__name"):  # fmt: skip
-        user_id, area_id, code, name = membership
+    for user_id, area_id, code, name in rows:
         if area_id is not None:
             areas[user_id].append({"id": area_id, "code": code, "name": name})
         else:

@@ -74,9 +74,7 @@ def test_dispatch_desk_search_limit_deadline_and_override_reason(
     assert groups >= 2
     # search for another unit: the reason becomes required
     page.fill("#id_dispatch-unit_filter", west.name)
-    page.wait_for_function(
-        "() => !document.getElementById('dispatch-reason-needed').hidden"
-    )
+    page.wait_for_function("() => !document.getElementById('dispatch-reason-needed').hidden")
     assert page.input_value("#id_dispatch-unit") == str(west.pk)
     page.screenshot(path=str(screenshots / "desk-dispatch-override.png"), full_page=True)
     page.click("#submit-dispatch")  # the browser refuses: the reason is required
