@@ -64,7 +64,8 @@ def _rows(queryset):
 
 def _queue(key, title, queryset, more_url, hint=""):
     rows = _rows(queryset)
-    count = len(rows) if len(rows) < QUEUE_SIZE else queryset[: queries.COUNT_CAP + 1].count()
+    # Always counted (one query), so the number of queries never depends on the rows.
+    count = queryset[: queries.COUNT_CAP + 1].count()
     return {"key": key, "title": title, "rows": rows, "count": count, "more_url": more_url,
             "hint": hint}  # fmt: skip
 
