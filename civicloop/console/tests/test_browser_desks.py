@@ -100,3 +100,34 @@ def test_dispatch_desk_search_limit_deadline_and_override_reason(
     assert handler.locator(f"#queue-sign .case-row[data-case='{case.pk}']").count() == 1
     assert handler.inner_text("#stage-sign .count") == "1"
     handler.screenshot(path=str(screenshots / "desk-handler-home.png"), full_page=True)
+
+
+def test_filing_desk_reloads_the_standards_of_the_chosen_category(
+    sign_in, live_server, loop, screenshots
+):
+    a = loop["actors"]
+    case = _report(loop)
+    actions.accept_case(a["acceptor"], case)
+    other = SmallClass.objects.filter(standards__is_active=True).exclude(pk=case.small_class_id)
+    other = other.order_by("full_code").first()
+    page = sign_in("shift_leader")
+    page.goto(f"{live_server.url}/console/cases/{case.pk}/")
+    page.click("#action-file summary")
+    assert page.inner_text("#file-standard-detail").strip()  # the default's condition and limit
+    codes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#file-standard option')).map(o => o.value)"
+    )
+    assert codes[0] == "" and all(c.startswith("E0102") for c in codes[1:])
+    page.select_option("#id_file-category", str(other.pk))
+    page.wait_for_function(
+        "(code) => { const o = document.querySelectorAll('#file-standard option');"
+        " return o.length > 1 && o[1].value.startsWith(code); }",
+        arg=other.full_code,
+    )
+    page.select_option("#file-standard", index=1)
+    assert page.inner_text("#file-standard-detail").strip()
+    page.screenshot(path=str(screenshots / "desk-filing.png"), full_page=True)
+    with page.expect_navigation():
+        page.click("#submit-file")
+    case.refresh_from_db()
+    assert case.small_class == other and case.standard.code.startswith(other.full_code)

@@ -174,6 +174,8 @@
     var form = standard.form;
     var category = form && form.querySelector("select[data-standards-for='" + standard.id + "']");
     var detail = document.getElementById(standard.id + "-detail");
+    var field = standard.closest(".field");
+    if (detail && field) field.appendChild(detail);  /* right under the choice */
     function describe() {
       if (!detail) return;
       var opt = standard.selectedOptions[0];
