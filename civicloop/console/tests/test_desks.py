@@ -181,3 +181,18 @@ def test_verification_desk_lists_patrol_areas_and_the_case_says_who_verifies(cli
     html = c.get(reverse("console:case", args=[case.pk])).content.decode()
     verifier = html[html.index('id="case-verifier"') :][:300]
     assert "inspector2" in verifier and "(assigned)" in verifier
+
+
+def test_only_the_latest_dispatch_override_is_shown():
+    from types import SimpleNamespace as E
+
+    from civicloop.console.desks import last_override
+
+    first = E(
+        action="dispatch", data={"override_reason": "路段归属"}, at=1, actor_name="d", unit="W"
+    )
+    again = E(action="dispatch", data={"unit": 1}, at=2, actor_name="d", unit="HW")
+    sign = E(action="sign", data={}, at=3, actor_name="h", unit="HW")
+    assert last_override([first, sign])["reason"] == "路段归属"
+    assert last_override([first, again, sign]) is None
+    assert last_override([]) is None
