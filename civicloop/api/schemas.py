@@ -320,6 +320,9 @@ class FileIn(NoteIn):
 
 class DispatchIn(NoteIn):
     unit: str | None = Field(None, description="Unit id or code; the proposed unit if empty.")
+    reason: str = Field(
+        "", description="Why another unit than the proposed one (required then; kept in history)."
+    )
 
 
 class ExtensionIn(ReasonIn):

@@ -277,6 +277,26 @@ def decisions_for(actor, request) -> list[str]:
     return [RULES[n].data["decision"] for n in names]
 
 
+def stage_states(*roles: str) -> tuple[str, ...]:
+    """The states whose stage belongs to one of ``roles``: the states an action of theirs
+    moves forward (an ``action`` row leaving the state for one that is not cancelled).
+
+    Read from the table, not written again: the inspector's are verifying and pending
+    check, the handling units' dispatched and in progress, the dispatcher's pending
+    dispatch and suspended, and so on. Rows allowed in any open state (assign, merge)
+    and rows that only cancel (refuse) make no stage their own. In :class:`State` order.
+    """
+    wanted = set(roles)
+    owned = set()
+    for row in RULES:
+        if row.kind != "action" or not row.to_states or tuple(row.from_states) == OPEN:
+            continue
+        if set(row.to_states) <= {S.CANCELLED} or not wanted & set(row.roles):
+            continue
+        owned.update(row.from_states)
+    return tuple(s for s in State.values if s in owned)
+
+
 def refuse_row(case) -> str:
     """Refusing before filing (不予受理) and at filing (不予立案) have different roles."""
     return "refuse_at_filing" if case.state == State.PENDING_FILING else "refuse"

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.forms.utils import flatatt
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,8 @@ from civicloop.cases.models import Light, Source, State, Urgency
 from civicloop.cases.models.catalogue import SmallClass
 from civicloop.geo.models import Region
 from civicloop.org.models import Role, Unit
+
+from . import desks
 
 PHOTO_TYPES = "image/jpeg,image/png,image/webp"
 #: Largest primary key a filter accepts (a larger number is a form error, not a database error).
@@ -57,6 +60,44 @@ class FastSelect(forms.Select):
             for option_value, label in self.choices
         ]
         return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(options)))
+
+
+class RichSelect(forms.Select):
+    """A select with option groups and ``data-`` attributes per option, rendered in Python.
+
+    ``groups`` is ``[(group label or None, [(value, label, {data name: value}), ...]), ...]``;
+    without groups it renders ``choices`` flat. desk.js puts a filter box in front of it
+    when it has ``data-filter-placeholder``.
+    """
+
+    groups: list | None = None
+
+    def _option(self, value, label, data, selected):
+        extra = mark_safe("".join(
+            format_html(' data-{}="{}"', key, str(item)) for key, item in (data or {}).items()
+        ))  # fmt: skip
+        return format_html(
+            '<option value="{}"{}{}>{}</option>', str(value),
+            mark_safe(" selected") if str(value) == selected else "", extra, label,
+        )  # fmt: skip
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        selected = "" if value is None else str(value)
+        parts = []
+        groups = self.groups if self.groups is not None else [
+            (None, [(v, label, None) for v, label in self.choices])
+        ]  # fmt: skip
+        for group, options in groups:
+            rendered = mark_safe(
+                "".join(self._option(v, lab, d, selected) for v, lab, d in options)
+            )
+            if group is None:
+                parts.append(rendered)
+            else:
+                parts.append(format_html('<optgroup label="{}">{}</optgroup>', group, rendered))
+        return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe("".join(parts)))
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -238,7 +279,13 @@ class ReportForm(forms.Form):
 
 
 class ActionForm(forms.Form):
+    """An action's form; ``case`` (the case it acts on) lets a desk show what applies to it."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
 
 
 class NoteForm(ActionForm):
@@ -292,33 +339,88 @@ class InspectorForm(ActionForm):
     inspector = InspectorChoiceField(
         label=_("Inspector"), queryset=inspector_queryset(), required=False,
         empty_label=_("the inspector of the patrol area"),
+        help_text=_("Each with their patrol areas; those whose area holds this case come first."),
     )  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["inspector"]
+        areas = desks.inspector_areas()
+        people = desks.inspector_choices(list(field.queryset), self.case, areas)
+        field.widget.choices = [("", field.empty_label), *people]
+        field.widget.attrs["data-filter-placeholder"] = _("find an inspector or a patrol area")
 
 
 class AssignForm(InspectorForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspector"].required = True
-        self.fields["inspector"].empty_label = _("choose…")
+        field = self.fields["inspector"]
+        field.required = True
+        field.empty_label = _("choose…")
+        field.widget.choices = [("", field.empty_label), *field.widget.choices[1:]]
 
 
 class FileForm(ActionForm):
-    category = forms.ModelChoiceField(label=_("Category"), queryset=category_choices_queryset())
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=category_choices_queryset(),
+        widget=forms.Select(attrs={"data-filter-placeholder": _("filter categories: code or name"),
+                                   "data-standards-for": "file-standard"}),
+    )  # fmt: skip
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices)
+    # A choice among the category's standards (desk.js reloads them when the category
+    # changes); the action checks that the code is one of the category's.
     standard = forms.CharField(
-        label=_("Filing standard code"), required=False, max_length=20,
-        help_text=_("Empty: the category's default standard."),
+        label=_("Filing standard"), required=False, max_length=20,
+        widget=RichSelect(attrs={"id": "file-standard"}),
+        help_text=_("Its filing condition and time limits; empty: the category's default."),
     )  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = self.case
+        category = self.data.get(self.add_prefix("category")) if self.is_bound else None
+        if not (category and str(category).isdigit() and len(str(category)) < 10):
+            category = case.small_class_id if case is not None else None
+        self.standards = desks.standards_of(int(category) if category else None, case)
+        widget = self.fields["standard"].widget
+        widget.attrs["data-url"] = reverse("console:desk_standards")
+        if case is not None:
+            widget.attrs["data-case"] = str(case.pk)
+        widget.groups = [(None, [("", _("the category's default standard"), None)] + [
+            (s["code"], desks.standard_label(s),
+             {"condition": s["condition"], "closure": s["closure"], "applies": s["applies"]})
+            for s in self.standards
+        ])]  # fmt: skip
 
 
 class DispatchForm(ActionForm):
     unit = forms.ModelChoiceField(
         label=_("Handling unit"),
         queryset=Unit.objects.filter(is_active=True).order_by("kind", "code"),
-    )
+        widget=RichSelect(attrs={"data-filter-placeholder": _("find a unit: code or name")}),
+    )  # fmt: skip
+    reason = forms.CharField(
+        label=_("Why another unit than the suggestion"), required=False, max_length=2000,
+        widget=_textarea(),
+        help_text=_("Required when the unit is not the suggested one; kept in the history."),
+    )  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        case = self.case
+        proposed = case.proposed_unit_id if case is not None else None
+        widget = self.fields["unit"].widget
+        suggested = _("suggested")
+        widget.groups = [(None, [("", _("choose…"), None)])] + [
+            (kind, [(u.pk, f"{u.code} {u.name}" + (f" ★ {suggested}" if u.pk == proposed else ""),
+                     {"kind": u.kind, "keywords": u.short_name}) for u in units])
+            for kind, units in desks.unit_groups(self.fields["unit"].queryset)
+        ]  # fmt: skip
+        widget.attrs["data-proposed"] = str(proposed or "")
+        self.preview = desks.dispatch_preview(case) if case is not None else None
 
 
 class ExtensionForm(ActionForm):

@@ -19,9 +19,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from civicloop.cases.models import OPEN_STATES, Light, SmallClass, State, overdue_q
-from civicloop.cases.permissions import Actor, visible_cases
+from civicloop.cases.permissions import UNIT_ROLES, Actor, visible_cases
+from civicloop.cases.rules import stage_states
 from civicloop.geo import display
 from civicloop.geo.models import GeoDataVersion, GridCell, Region
+from civicloop.org.models import Role
 
 #: Lists count at most this many rows (a larger count reads "10000+").
 COUNT_CAP = 10_000
@@ -343,3 +345,66 @@ def cell_boundaries(bbox) -> dict:
             for pk, code, area_class, geom in rows
         ],
     }
+
+
+# --- the home queues ------------------------------------------------------------------
+
+#: Roles whose home is a set of stage queues (unit leaders, supervisors and
+#: administrators start at the dashboard).
+QUEUE_ROLES = (Role.INSPECTOR, Role.ACCEPTOR, Role.SHIFT_LEADER, Role.DISPATCHER, Role.HANDLER)
+
+
+def red_q(now: datetime.datetime) -> Q:
+    """Red in the current stage: the light says so, or the stage deadline has passed."""
+    return Q(light=Light.RED) | Q(due_at__lt=now)
+
+
+def role_scope(actor: Actor, role: str) -> Q:
+    """Which of the visible cases are this role's work (a unit's, an inspector's areas)."""
+    if role == Role.INSPECTOR:
+        return Q(assigned_inspector_id=actor.user_id) | Q(
+            assigned_inspector__isnull=True, patrol_area_id__in=actor.patrol_area_ids
+        )
+    if role == Role.HANDLER:
+        return Q(unit_id__in=actor.unit_ids(*UNIT_ROLES))
+    return Q()
+
+
+def my_stages(actor: Actor) -> dict[str, Q]:
+    """The states whose stage is the actor's (:func:`stage_states` of the rule table),
+    each with the cases of it that are theirs, in state order."""
+    scopes: dict[str, Q] = {}
+    for role in QUEUE_ROLES:
+        if not actor.has(role):
+            continue
+        for state in stage_states(role):
+            scope = role_scope(actor, role)
+            scopes[state] = scopes[state] | scope if state in scopes else scope
+    return {s: scopes[s] for s in State.values if s in scopes}
+
+
+def stage_counts(actor: Actor, now: datetime.datetime | None = None) -> dict:
+    """Cases and red cases per stage of the actor, in one aggregate query.
+
+    ``{"stages": {state: {"n": …, "red": …}}, "red": total red}``; the red count
+    covers only the actor's own stages (a unit is never shown the centre's lateness).
+    """
+    now = now or timezone.now()
+    stages = my_stages(actor)
+    if not stages:
+        return {"stages": {}, "red": 0}
+    late = red_q(now)
+    figures = visible_cases(actor).aggregate(
+        **{f"n_{s}": Count("id", filter=Q(state=s) & q) for s, q in stages.items()},
+        **{f"red_{s}": Count("id", filter=Q(state=s) & q & late) for s, q in stages.items()},
+    )
+    counts = {s: {"n": figures[f"n_{s}"], "red": figures[f"red_{s}"]} for s in stages}
+    return {"stages": counts, "red": sum(c["red"] for c in counts.values())}
+
+
+def mine_q(stages: dict[str, Q]) -> Q:
+    """Cases in any of the actor's stages (the ``my_stages`` scopes or-ed)."""
+    found = Q(pk__in=[])
+    for state, scope in stages.items():
+        found |= Q(state=state) & scope
+    return found

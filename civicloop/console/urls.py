@@ -3,7 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import evaluation_views, exports, map_views, places, renovation, supervision_views, views
+from . import (
+    desks,
+    evaluation_views,
+    exports,
+    map_views,
+    places,
+    renovation,
+    supervision_views,
+    views,
+)
 from .extract_views import urlpatterns as extract_urlpatterns
 
 app_name = "console"
@@ -33,6 +42,10 @@ urlpatterns = [
     path("supervision/<int:pk>/reply/", views.supervision_reply, name="supervision_reply"),
     path("report/", views.report, name="report"),
     path("hotline/", views.report, {"source": "hotline"}, name="hotline"),
+    # What the desks show before an action is confirmed (console/desks.py).
+    path("hotline/duplicates.json", desks.hotline_duplicates, name="hotline_duplicates"),
+    path("hotline/follow/<int:pk>/", desks.hotline_follow, name="hotline_follow"),
+    path("desk/standards.json", desks.standards, name="desk_standards"),
     path("evidence/<int:pk>/<slug:variant>/", views.evidence_file, name="evidence"),
     *renovation.urlpatterns,  # the renovation desks (老旧小区改造)
     # Exports and print (console/exports.py).

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -32,7 +32,6 @@ from civicloop.cases.models import (
     Case,
     CaseRequest,
     Evidence,
-    Light,
     LoopConfig,
     State,
     SupervisionOrder,
@@ -42,12 +41,12 @@ from civicloop.cases.permissions import UNIT_ROLES, can_see, visible_cases
 from civicloop.org.models import Role
 from civicloop.worktime import services as worktime
 
-from . import map_views, queries
+from . import desks, map_views, queries
 from .access import case_or_404, role_labels, staff_view
 from .case_actions import ACTIONS, decision_function, initial_for, mark_decisions, run
 from .forms import CaseFilterForm, DecisionForm, ReplyForm, ReportForm
 
-QUEUE_SIZE = 15
+QUEUE_SIZE = 10
 PAGE_SIZE = 50
 #: States in which merging a duplicate still saves work.
 MERGEABLE_STATES = (State.REPORTED, State.VERIFYING, State.PENDING_FILING, State.PENDING_DISPATCH)
@@ -66,7 +65,8 @@ def _rows(queryset):
 
 def _queue(key, title, queryset, more_url, hint=""):
     rows = _rows(queryset)
-    count = len(rows) if len(rows) < QUEUE_SIZE else queryset[: queries.COUNT_CAP + 1].count()
+    # Always counted (one query), so the number of queries never depends on the rows.
+    count = queryset[: queries.COUNT_CAP + 1].count()
     return {"key": key, "title": title, "rows": rows, "count": count, "more_url": more_url,
             "hint": hint}  # fmt: skip
 
@@ -106,58 +106,62 @@ def merge_candidates(visible):
 # --- home -------------------------------------------------------------------------
 
 
+#: Each stage queue of the home: (key, title, order).
+STAGE_QUEUES = {
+    State.REPORTED: ("accept", gettext_lazy("Incoming reports"), "reported_at"),
+    State.VERIFYING: ("verify", gettext_lazy("To verify on site"), "due_at"),
+    State.PENDING_FILING: ("file", gettext_lazy("To file"), "due_at"),
+    State.PENDING_DISPATCH: ("dispatch", gettext_lazy("To dispatch"), "due_at"),
+    State.DISPATCHED: ("sign", gettext_lazy("To sign for (newly dispatched)"), "due_at"),
+    State.IN_PROGRESS: ("handle", gettext_lazy("In handling"), "due_at"),
+    State.PENDING_CHECK: ("check", gettext_lazy("To check on site"), "due_at"),
+    State.PENDING_CLOSURE: ("close", gettext_lazy("To close"), "due_at"),
+    State.SUSPENDED: ("suspended", gettext_lazy("Suspended"), "suspended_at"),
+}
+
+STAGE_KEYS = frozenset({key for key, _title, _order in STAGE_QUEUES.values()} | {"red"})
+
+
+def _stage_queue(key, title, queryset, count, more_url, hint="", red=0):
+    rows = _rows(queryset) if count else []
+    return {"key": key, "title": title, "rows": rows, "count": count, "more_url": more_url,
+            "hint": hint, "red": red}  # fmt: skip
+
+
 @staff_view
 def home(request):
-    """The user's own work, by role."""
+    """The user's own work: one queue per stage that is theirs (the rule table's
+    ``stage_states``), counted in one query, then the red cases of those stages only."""
     actor = request.actor
     visible = visible_cases(actor)
     queues, decisions = [], []
-    if actor.has(Role.INSPECTOR):
-        here = visible.filter(assigned_inspector_id=actor.user_id) | visible.filter(
-            assigned_inspector__isnull=True, patrol_area_id__in=actor.patrol_area_ids
-        )
-        queues.append(_queue("verify", _("To verify on site"),
-                             here.filter(state=State.VERIFYING).order_by("due_at"),
-                             _list_url(state=State.VERIFYING)))  # fmt: skip
-        queues.append(_queue("check", _("To check on site"),
-                             here.filter(state=State.PENDING_CHECK).order_by("due_at"),
-                             _list_url(state=State.PENDING_CHECK)))  # fmt: skip
-    if actor.has(Role.ACCEPTOR):
-        queues.append(_queue("accept", _("Incoming reports"),
-                             visible.filter(state=State.REPORTED).order_by("reported_at"),
-                             _list_url(state=State.REPORTED)))  # fmt: skip
+    stages = queries.my_stages(actor)
+    counts = queries.stage_counts(actor)
+    units = actor.unit_ids(*UNIT_ROLES)
+    unit_id = next(iter(units)) if len(units) == 1 and actor.has(Role.HANDLER) else None
+    for state, scope in stages.items():
+        key, title, order = STAGE_QUEUES[state]
+        figures = counts["stages"][state]
+        queues.append(_stage_queue(
+            key, title, visible.filter(scope, state=state).order_by(order, "id"), figures["n"],
+            _list_url(state=state, unit=unit_id), red=figures["red"],
+        ))  # fmt: skip
+    if stages:
+        queues.append(_stage_queue(
+            "red", _("Red: past the stage deadline (your stages)"),
+            visible.filter(queries.mine_q(stages)).filter(queries.red_q(timezone.now()))
+            .order_by("due_at", "id"), counts["red"], "",
+            _("Only cases waiting for you or your unit; lateness at other stages is theirs."),
+        ))  # fmt: skip
     if actor.has(Role.SHIFT_LEADER):
-        queues.append(_queue("file", _("To file"),
-                             visible.filter(state=State.PENDING_FILING).order_by("due_at"),
-                             _list_url(state=State.PENDING_FILING)))  # fmt: skip
-        queues.append(_queue("close", _("To close"),
-                             visible.filter(state=State.PENDING_CLOSURE).order_by("due_at"),
-                             _list_url(state=State.PENDING_CLOSURE)))  # fmt: skip
         queues.append(_queue("merge", _("Possible duplicates to merge"),
                              merge_candidates(visible).order_by("-reported_at"), "",
                              _("Open cases with another open case of the same category nearby.")))  # fmt: skip
         decisions.append({"key": "shift", "title": _("Reopen and void requests"),
                           "rows": _requests(actor, ["reopen", "void"])})  # fmt: skip
     if actor.has(Role.DISPATCHER):
-        queues.append(_queue("dispatch", _("To dispatch"),
-                             visible.filter(state=State.PENDING_DISPATCH).order_by("due_at"),
-                             _list_url(state=State.PENDING_DISPATCH)))  # fmt: skip
-        queues.append(_queue("suspended", _("Suspended"),
-                             visible.filter(state=State.SUSPENDED).order_by("suspended_at"),
-                             _list_url(state=State.SUSPENDED)))  # fmt: skip
         decisions.append({"key": "dispatch", "title": _("Return, extension and suspension requests"),
                           "rows": _requests(actor, ["return", "extension", "suspension"])})  # fmt: skip
-    if actor.has(Role.HANDLER):
-        units = actor.unit_ids(*UNIT_ROLES)
-        mine = visible.filter(unit_id__in=units, state__in=OPEN_STATES).order_by("due_at")
-        for light, title in ((Light.RED, _("Red: past the deadline")),
-                             (Light.YELLOW, _("Yellow: deadline near")),
-                             (Light.GREEN, _("Green: in time"))):  # fmt: skip
-            unit_id = next(iter(units)) if len(units) == 1 else None
-            queues.append(_queue(f"light_{light}", title, mine.filter(light=light),
-                                 _list_url(state="open", light=light, unit=unit_id),))  # fmt: skip
-        queues.append(_queue("suspended_unit", _("Suspended"),
-                             mine.filter(state=State.SUSPENDED), _list_url(state=State.SUSPENDED)))  # fmt: skip
     if actor.has(Role.ROAD_CHIEF):
         queues.append(_queue("road", _("Open cases on my roads"),
                              visible.filter(road_section_id__in=actor.road_section_ids,
@@ -181,7 +185,7 @@ def home(request):
     ):
         return redirect("console:dashboard")
     return render(request, "console/home.html", {
-        "queues": queues, "decisions": decisions, "orders": orders,
+        "queues": queues, "stage_strip": [q for q in queues if q["key"] in STAGE_KEYS], "decisions": decisions, "orders": orders,
         "roles": role_labels(actor), "decision_form": DecisionForm(), "reply_form": ReplyForm(),
         "can_report": bool(ReportForm(actor=actor).allowed_sources),
     })  # fmt: skip
@@ -337,7 +341,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
         if bound and bound[0] == name:
             form = bound[1]
         else:
-            form = spec.form(initial=initial_for(name, case), prefix=name)
+            form = spec.form(initial=initial_for(name, case), prefix=name, case=case)
         forms.append({"spec": spec, "form": form, "open": bool(bound and bound[0] == name)})
     unit_ids = actor.unit_ids(*UNIT_ROLES)
     for order in orders:
@@ -349,6 +353,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
     if case.cell_id and case.cell and case.cell.geom is not None:
         cell_geojson = case.cell.geojson()
     return {
+        "override": desks.last_override(events), "verifier": desks.who_verifies(case),
         "case": case, "events": events, "photos": photos, "requests": requests,
         "orders": orders, "duplicates": duplicates, "action_forms": forms, "error": error,
         "deadline": deadline_info(case, now), "decision_form": DecisionForm(),
@@ -380,7 +385,7 @@ def case_act(request, pk, name):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404("No such action.")
-    form = spec.form(request.POST, request.FILES, prefix=name)
+    form = spec.form(request.POST, request.FILES, prefix=name, case=case)
     status = 400
     if name not in available_actions(actor, case):
         posted = request.POST.get(f"{name}-version", "")
@@ -565,6 +570,7 @@ def report(request, source=None):
     hotline = form.allowed_sources == ["hotline"] or source == "hotline"
     return render(request, "console/report.html", {
         "form": form, "error": error, "hotline": hotline, "map_config": _map_config(request),
+        "duplicates_url": reverse("console:hotline_duplicates") if desks.takes_calls(actor) else "",
     }, status=400 if error else 200)  # fmt: skip
 
 

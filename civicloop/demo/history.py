@@ -153,6 +153,8 @@ SHARES = {
     "rated": 0.7,  # of closed public and hotline cases
     "reopen_approved": 0.75,  # of unsatisfied ratings
 }
+#: The dispatcher's reason when the demo dispatches to another unit than the suggestion.
+OVERRIDE_REASON = "经研判，改派其他单位处置。"
 RATING_LEVELS = {5: 50, 4: 25, 3: 12, 2: 8, 1: 5}
 #: Hours of the day reports come in (weights), for sources that report around the clock.
 HOUR_WEIGHTS = [0.2] * 6 + [
@@ -692,15 +694,21 @@ class CaseSim:
         )
 
     # -- dispatch and handling
-    def _dispatch(self, actor, role, unit_id, at, note, action=Action.DISPATCH, extra=None):
-        self._apply(actor, role, at, A.dispatch_change(
+    def _dispatch(self, actor, role, unit_id, at, note, action=Action.DISPATCH, extra=None,
+                  data=None):  # fmt: skip
+        change = A.dispatch_change(
             self.case, at, self.w.config, unit_id=unit_id, note=note, action=action, extra=extra,
-            stage=self.w.stage))  # fmt: skip
+            stage=self.w.stage)  # fmt: skip
+        change["data"].update(data or {})
+        self._apply(actor, role, at, change)
 
     def dispatch(self, at, actor_id, *, unit, note=""):
-        actor, at = self._step("dispatch_case", at, actor_id, unit=unit, note=note)
+        # Another unit than the routing suggestion needs a reason (as the action asks).
+        reason = OVERRIDE_REASON if A.overrides_routing(self.case, unit) else ""
+        args = {"reason": reason} if reason else {}
+        actor, at = self._step("dispatch_case", at, actor_id, unit=unit, note=note, **args)
         role = self._check("dispatch", actor)
-        self._dispatch(actor, role, unit, at, note)
+        self._dispatch(actor, role, unit, at, note, data=A.override_data(self.case, reason))
 
     def sign(self, at, actor_id, note=""):
         actor, at = self._step("sign_case", at, actor_id, note=note)

@@ -139,9 +139,9 @@ def request_void(request, who, case_id, p, photos):
 
 @_act("dispatch", DispatchIn, summary="Dispatch (派遣)")
 def dispatch(request, who, case_id, p, photos):
-    """Dispatcher: to the given unit (id or code) or the proposed one."""
-    loop.dispatch_case(who, case_id, unit=(p.unit or "").strip() or None, note=p.note,
-                       version=p.version)  # fmt: skip
+    """Dispatcher: to the given unit (id or code) or the proposed one; another unit needs a reason."""
+    loop.dispatch_case(who, case_id, unit=(p.unit or "").strip() or None, reason=p.reason,
+                       note=p.note, version=p.version)  # fmt: skip
     return result(request, case_id)
 
 

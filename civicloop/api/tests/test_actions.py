@@ -77,9 +77,20 @@ def test_check_failed_goes_to_rework(api, case_in):
 
 def test_dispatch_to_a_named_unit(api, case_in, loop):
     case = case_in("pending_dispatch")
-    response = api("dispatcher").post(f"/api/cases/{case.pk}/actions/dispatch", {"unit": "SW"})
+    url = f"/api/cases/{case.pk}/actions/dispatch"
+    # another unit than the suggestion: a reason is required (400 at the field), then kept
+    refused = api("dispatcher").post(url, {"unit": "SW"})
+    assert refused.status_code == 400
+    assert refused.json()["field"] == "reason"
+    response = api("dispatcher").post(url, {"unit": "SW", "reason": "西街道负责此路段"})
     assert response.status_code == 200
     assert response.json()["case"]["unit"]["code"] == "SW"
+    event = case.events.get(action="dispatch")
+    assert event.data["override_reason"] == "西街道负责此路段"
+    assert event.data["proposed_unit"] == case.proposed_unit_id
+    # the suggested unit needs no reason
+    other = case_in("pending_dispatch")
+    assert api("dispatcher").post(f"/api/cases/{other.pk}/actions/dispatch", {}).status_code == 200
 
 
 def test_add_evidence_returns_new_ids(api, case_in, photo):

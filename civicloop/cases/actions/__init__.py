@@ -81,6 +81,8 @@ from .centre import (
     file_change,
     merge_case,
     merge_change,
+    override_data,
+    overrides_routing,
     refuse_case,
     refuse_change,
     send_for_verification,

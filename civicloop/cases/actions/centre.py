@@ -375,13 +375,37 @@ def unit_of(unit) -> Unit:
     return found
 
 
-def check_dispatch(actor, case, *, unit=None, note="", version=None) -> Checked:
+def overrides_routing(case: Case, unit: Unit | int) -> bool:
+    """Whether dispatching ``case`` to ``unit`` (or a unit id) sets the routing suggestion aside."""
+    unit_id = unit.pk if isinstance(unit, Unit) else unit
+    return case.proposed_unit_id is not None and unit_id != case.proposed_unit_id
+
+
+def override_data(case: Case, reason: str) -> dict:
+    """What the dispatch's history keeps of an override: the reason, the suggestion set aside."""
+    if not reason:
+        return {}
+    return {"override_reason": reason, "proposed_unit": case.proposed_unit_id,
+            "routing_reason": case.routing_reason}  # fmt: skip
+
+
+def check_dispatch(actor, case, *, unit=None, reason="", note="", version=None) -> Checked:
+    """``reason`` is required when ``unit`` is not the routing suggestion (改派理由)."""
     role = RULES.role_for("dispatch", actor)
     note = text(note, "note")
+    reason = text(reason, "reason")
     case = load(case, version)
     authorise("dispatch", actor, case)
     target = unit_of(unit if unit is not None else case.proposed_unit_id)
-    return Checked(actor, role, case, {"note": note, "unit": target})
+    if overrides_routing(case, target) and not reason:
+        raise Invalid(
+            _("%(unit)s is not the suggested unit (%(proposed)s); say why you dispatch to it.")
+            % {"unit": target, "proposed": case.proposed_unit},
+            "reason",
+        )
+    if not overrides_routing(case, target):
+        reason = ""
+    return Checked(actor, role, case, {"note": note, "unit": target, "reason": reason})
 
 
 def given_deadline(deadline, now) -> datetime.datetime:
@@ -404,17 +428,23 @@ def do_dispatch(c: Checked, *, at=None, deadline=None) -> Case:
     if asked is not None and asked > now:
         extra = {"handling_deadline": asked, "deadline_provisional": False}
     with transaction.atomic():
-        data = (
-            {"deadline_asked": asked.isoformat()} if asked is not None and extra is None else None
-        )
+        data = {"deadline_asked": asked.isoformat()} if asked is not None and extra is None else {}
+        data.update(override_data(c.case, c.reason))
         write_dispatch(c.case, c.actor, c.role, c.unit, now, LoopConfig.get(), c.note, extra=extra,
                        data=data)  # fmt: skip
     return c.case
 
 
-def dispatch_case(actor: Actor, case, *, unit=None, note: str = "", version=None, at=None) -> Case:
-    """Send the case to a handling unit (派遣); the handling clock starts."""
-    return do_dispatch(check_dispatch(actor, case, unit=unit, note=note, version=version), at=at)
+def dispatch_case(
+    actor: Actor, case, *, unit=None, reason: str = "", note: str = "", version=None, at=None
+) -> Case:
+    """Send the case to a handling unit (派遣); the handling clock starts.
+
+    Another unit than the routing suggestion needs a ``reason``, kept in the history.
+    """
+    return do_dispatch(
+        check_dispatch(actor, case, unit=unit, reason=reason, note=note, version=version), at=at
+    )
 
 
 # --- close -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def test_an_extension_pending_at_a_return_lapses(loop):
     case = actions.approve_return(a["dispatcher"], returned)
     extension.refresh_from_db()
     assert extension.status == CaseRequest.Status.REJECTED and extension.decided_at
-    case = actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"])
+    case = actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"], reason="改派")
     deadline = case.handling_deadline
     with pytest.raises(actions.InvalidState, match="already been decided"):
         actions.approve_extension(a["dispatcher"], extension)

@@ -40,7 +40,9 @@ def test_return_after_the_deadline(loop):
         actions.approve_return(a["dispatcher"], request, at=late)
 
     # Re-dispatched to the right unit with a fresh clock.
-    case = actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"], at=late)
+    case = actions.dispatch_case(
+        a["dispatcher"], case, unit=loop["cleaning"], reason="改派", at=late
+    )
     assert case.state == State.DISPATCHED and case.handling_deadline > late
 
 

@@ -29,3 +29,20 @@ def test_decision_rows_name_their_request_kind_and_roles():
     decided = {t.decides for t in RULES if t.kind == "decision"}
     assert decided == set(CaseRequest.Kind.values)
     assert RULES["approve_void"].roles == RULES["reject_void"].roles == ("shift_leader",)
+
+
+def test_stage_states_are_read_from_the_table():
+    from civicloop.cases.rules import stage_states
+    from civicloop.org.models import Role
+
+    assert stage_states(Role.HANDLER) == ("dispatched", "in_progress")
+    assert stage_states(Role.UNIT_LEADER) == ("dispatched", "in_progress")
+    assert stage_states(Role.INSPECTOR) == ("verifying", "pending_check")
+    assert stage_states(Role.DISPATCHER) == ("pending_dispatch", "suspended")
+    assert stage_states(Role.ACCEPTOR) == ("reported",)
+    assert stage_states(Role.SHIFT_LEADER) == ("reported", "pending_filing", "pending_closure")
+    # rows allowed in any open state (assign, merge, supervise) make no stage anyone's
+    assert stage_states(Role.SUPERVISOR) == ()
+    assert stage_states(Role.ACCEPTOR, Role.DISPATCHER) == (
+        "reported", "pending_dispatch", "suspended",
+    )  # fmt: skip

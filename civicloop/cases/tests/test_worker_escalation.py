@@ -102,7 +102,7 @@ def test_a_unit_without_leader_is_addressed_as_such(loop):
     a = loop["actors"]
     request = actions.request_return(a["handler_west"], case, reason="不属于本单位", at=now)
     actions.approve_return(a["dispatcher"], request, at=now)
-    actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"], at=now)
+    actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"], reason="改派", at=now)
     run_pass(now + hours(6) + minutes(1))
     [message] = [m for m in messages(loop["cleaning"]) if m.subject.startswith("Overdue")]
     assert "the unit's leader" in message.subject

@@ -11,7 +11,7 @@ HOMES = {
     "acceptor": ["#queue-accept"],
     "shift_leader": ["#queue-file", "#queue-close", "#queue-merge", "#decisions-shift"],
     "dispatcher": ["#queue-dispatch", "#queue-suspended", "#decisions-dispatch"],
-    "handler_clean": ["#queue-light_red", "#queue-light_yellow", "#queue-light_green"],
+    "handler_clean": ["#queue-sign", "#queue-handle", "#queue-red", "#stage-strip"],
     "road_chief": ["#queue-road"],
     "leader_west": ["#dashboard-map", "#tiles"],
     "supervisor": ["#dashboard-map", "#tiles"],

@@ -78,7 +78,7 @@ def test_home_by_role(client_for, loop, dispatched):
     assert [q["key"] for q in road.context["queues"]] == ["road"]
     handler = client_for("handler_clean").get(reverse("console:home"))
     keys = [q["key"] for q in handler.context["queues"]]
-    assert keys[:3] == ["light_red", "light_yellow", "light_green"]
+    assert keys == ["sign", "handle", "red"]  # the stages of the rule table, 待签收 first
     rows = [c.pk for q in handler.context["queues"] for c in q["rows"]]
     assert rows == [dispatched.pk]
 

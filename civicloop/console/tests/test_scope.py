@@ -93,7 +93,7 @@ def test_home_lists_no_order_on_a_case_the_unit_no_longer_sees(client_for, dispa
     request = actions.request_return(a["handler_clean"], dispatched, reason="不是我们的")
     actions.approve_return(a["dispatcher"], request)
     west_office = a["handler_west"].memberships[0].unit
-    actions.dispatch_case(a["dispatcher"], dispatched, unit=west_office)
+    actions.dispatch_case(a["dispatcher"], dispatched, unit=west_office, reason="改派")
     clean = client_for("handler_clean")
     assert clean.get(reverse("console:case", args=[dispatched.pk])).status_code == 404
     home = clean.get(reverse("console:home"))

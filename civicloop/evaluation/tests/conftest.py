@@ -77,7 +77,9 @@ class Builder:
             case = actions.accept_case(a["acceptor"], case, at=when + 5 * MIN)
         if case.state == State.PENDING_FILING:
             case = actions.file_case(a["shift_leader"], case, at=when + 10 * MIN)
-        return actions.dispatch_case(a["dispatcher"], case, unit=unit, at=when + 15 * MIN)
+        reason = "改派" if unit is not None else ""
+        return actions.dispatch_case(a["dispatcher"], case, unit=unit, reason=reason,
+                                     at=when + 15 * MIN)  # fmt: skip
 
     def sign(self, case):
         return actions.sign_case(self.handler(case), case, at=case.dispatched_at + 5 * MIN)
@@ -168,7 +170,8 @@ def month(loop):
     request = actions.request_return(b.handler(d), d, reason="不归我们", at=late)
     assert request.after_deadline
     d = actions.approve_return(a["dispatcher"], request, at=late + 2 * MIN)
-    d = actions.dispatch_case(a["dispatcher"], d, unit=loop["offices"]["east"], at=late + 5 * MIN)
+    d = actions.dispatch_case(a["dispatcher"], d, unit=loop["offices"]["east"],
+                                reason="东街道负责", at=late + 5 * MIN)  # fmt: skip
     d = b.sign(d)
     cases["D"] = b.finish(b.submit(d, late + 60 * MIN), late + 60 * MIN)
 

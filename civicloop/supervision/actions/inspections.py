@@ -136,7 +136,9 @@ def do_record_inspection(actor, role, cleaned, now) -> Inspection:
                 if case.state == "pending_dispatch":
                     named = _("Named on the spot; deadline %(d)s.") % {"d": entry["deadline"]}
                     case = loop.do_dispatch(
-                        loop.check_dispatch(intake, case, unit=entry["unit"], note=named),
+                        loop.check_dispatch(
+                            intake, case, unit=entry["unit"], reason=named, note=named
+                        ),
                         at=now,
                         deadline=entry["deadline"],
                     )
