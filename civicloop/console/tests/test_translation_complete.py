@@ -73,6 +73,7 @@ NOT_PAGES = {
     "console:logout", "console:case_act", "console:decide_request", "console:supervision_reply",
     "console:sv_bulk", "console:sv_item_act", "console:sv_row", "console:sv_campaign_import",
     "console:renovation_act", "console:renovation_import", "portal:follow", "portal:rate",
+    "console:hotline_follow", "console:case_batch",
 }  # fmt: skip
 
 
@@ -347,6 +348,8 @@ def pages(loop, reno, w):
         ("dispatcher", "console:map_cells", [], ""),
         ("dispatcher", "console:map_layer", ["roads"], ""),
         ("dispatcher", "console:places_search", [], "?q=测试"),
+        ("shift_leader", "console:desk_standards", [], f"?category={case.small_class_id}&case={case.pk}"),
+        ("acceptor", "console:hotline_duplicates", [], f"?category={case.small_class_id}&lon={lon}&lat={lat}"),
         ("dispatcher", "console:case_export", [], ""),
         ("dispatcher", "console:case_sheet", [case.pk], ""),
         ("supervisor", "console:evaluation_ledger", [], ""),
