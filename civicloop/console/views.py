@@ -38,6 +38,7 @@ from civicloop.cases.models import (
     near_lookup,
 )
 from civicloop.cases.permissions import UNIT_ROLES, can_see, visible_cases
+from civicloop.cases.timeline import annotate
 from civicloop.org.models import Role
 from civicloop.worktime import services as worktime
 
@@ -315,6 +316,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
     )
     photos = [e for event in events for e in event.evidence.all()]
     requests = list(case.requests.select_related("unit", "requested_by__person", "decided_by"))
+    annotate(events, requests)
     orders = list(case.supervision_orders.select_related("unit", "issued_by__person"))
     duplicates = []
     if case.is_open:

@@ -459,7 +459,8 @@ class CaseSim:
                 "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
                 "unit_id": unit_id if unit_id is not None else case.unit_id, "action": action,
                 "from_state": from_state, "to_state": case.state, "note": note,
-                "on_time": on_time, "is_public": is_public, "data": data or {},
+                "on_time": on_time, "is_public": is_public,
+                "data": {**(data or {}), **A.actor_unit_data(actor, role, case)},
             }
         )  # fmt: skip
         self.timeline.append((now, case.state, case.unit_id))
@@ -658,10 +659,12 @@ class CaseSim:
         )
 
     # -- dispatch and handling
-    def _dispatch(self, actor, role, unit_id, at, note, action=Action.DISPATCH, extra=None):
-        self._apply(actor, role, at, A.dispatch_change(
-            self.case, at, self.w.config, unit_id=unit_id, note=note, action=action, extra=extra,
-            stage=self.w.stage))  # fmt: skip
+    def _dispatch(self, actor, role, unit_id, at, note, action=Action.DISPATCH, extra=None,
+                  data=None):  # fmt: skip
+        change = A.dispatch_change(self.case, at, self.w.config, unit_id=unit_id, note=note,
+                                   action=action, extra=extra, stage=self.w.stage)  # fmt: skip
+        change["data"].update(data or {})
+        self._apply(actor, role, at, change)
 
     def dispatch(self, at, actor_id, *, unit, note=""):
         actor, at = self._step("dispatch_case", at, actor_id, unit=unit, note=note)
@@ -798,8 +801,8 @@ class CaseSim:
         actor, at = self._step("approve_reopen", at, actor_id, note=note)
         role, request = self._decide(CaseRequest.Kind.REOPEN, actor, True, note, at)
         case = self.case
-        self._dispatch(actor, role, case.unit_id, at, request.reason, action=Action.REOPEN,
-                       extra=A.reopen_extra(case))  # fmt: skip
+        self._dispatch(actor, role, case.unit_id, at, request.decision_note, action=Action.REOPEN,
+                       extra=A.reopen_extra(case), data={"request": request.pk})  # fmt: skip
 
     def reject_reopen(self, at, actor_id, note):
         self._reject(CaseRequest.Kind.REOPEN, at, actor_id, note)
