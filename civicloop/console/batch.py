@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django import forms
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -31,8 +32,6 @@ from civicloop.cases.models import Case
 from civicloop.cases.permissions import visible_cases
 from civicloop.cases.rules import RULES
 from civicloop.org.models import Unit
-
-from django.urls import reverse
 
 from .access import staff_view
 from .case_actions import merge_target, run
@@ -102,9 +101,7 @@ class BatchForm(forms.Form):
         if not data["cases"]:
             raise forms.ValidationError(_("Tick at least one case."))
         if len(data["cases"]) > MAX_BATCH:
-            raise forms.ValidationError(
-                _("At most %(n)s cases at once.") % {"n": MAX_BATCH}
-            )
+            raise forms.ValidationError(_("At most %(n)s cases at once.") % {"n": MAX_BATCH})
         needed = self.NEEDS.get(name)
         if needed and not data.get(needed) and needed not in self.errors:
             self.add_error(needed, {

@@ -211,7 +211,7 @@ def test_case_page_timeline_tells_the_truth(client_for, loop, dispatched):
     approved = events[CaseEvent.Action.APPROVE_EXTENSION]
     assert approved.note == "只批4小时" and approved.actor_unit_name == loop["centre"].name
     assert html.count("asked 8 h · granted 4 h") >= 3  # request row, decision row, request panel
-    timeline = html[html.index('id="timeline"'):html.index("</ol>", html.index('id="timeline"'))]
+    timeline = html[html.index('id="timeline"') : html.index("</ol>", html.index('id="timeline"'))]
     assert "吊车明天才到" in timeline and "只批4小时" in timeline
     assert '<span class="actor-unit">指挥中心</span>' in timeline
     assert "(handling unit: 环卫清扫公司)" in timeline
