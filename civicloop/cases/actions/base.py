@@ -135,15 +135,14 @@ def authorise(name: str, actor: Actor, case: Case) -> str:
     return RULES.check(name, actor, case)
 
 
-def actor_unit_data(actor: Actor, role: str, case: Case | None) -> dict:
+def actor_unit_data(actor: Actor, role: str, unit_id: int | None = None) -> dict:
     """The unit the actor acts for, as recorded on each history row (``actor_unit``,
     ``actor_unit_name``): their membership under ``role`` (the case's unit first when
-    they hold that role in several units); {} for the system, residents and superusers
+    they hold that role in several units: ``unit_id``); {} for the system, residents and superusers
     without a membership. Timelines label the actor with it, not with the case's unit."""
     memberships = [m for m in actor.memberships if m.role == role] or list(actor.memberships)
     if not memberships:
         return {}
-    unit_id = getattr(case, "unit_id", None)
     chosen = next((m for m in memberships if m.unit_id == unit_id), memberships[0])
     return {"actor_unit": chosen.unit_id, "actor_unit_name": chosen.unit.name}
 
@@ -180,7 +179,7 @@ def write(
         )
     for name, value in fields.items():
         setattr(case, name, value)
-    data = {**(data or {}), **actor_unit_data(actor, role, case)}
+    data = {**(data or {}), **actor_unit_data(actor, role, case.unit_id)}
     return CaseEvent.objects.create(
         case=case,
         at=now,
