@@ -396,8 +396,8 @@ def case_act(request, pk, name):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404("No such action.")
-    form = spec.form(request.POST, request.FILES, prefix=name,
-                     **form_kwargs(name, duplicates_of(actor, case, timezone.now())))  # fmt: skip
+    candidates = duplicates_of(actor, case, timezone.now()) if name == "merge" else []
+    form = spec.form(request.POST, request.FILES, prefix=name, **form_kwargs(name, candidates))
     status = 400
     if name not in available_actions(actor, case):
         posted = request.POST.get(f"{name}-version", "")
