@@ -45,3 +45,25 @@ def test_batch_dispatch_from_the_list(sign_in, live_server, loop, screenshots):
     with page.expect_navigation():
         page.click("#batch-back")
     assert page.url.endswith("/console/cases/")
+
+
+def test_merge_into_a_candidate_and_access_keys(sign_in, live_server, loop, screenshots):
+    first, second = make_cases(loop, 2)
+    page = sign_in("shift_leader")
+    page.goto(f"{live_server.url}/console/cases/{second.pk}/")
+    # The merge form carries its access key and the visible hint. (Keys pressed through
+    # Playwright do not reach Chromium's access-key handling, so the form is opened by a click.)
+    assert page.get_attribute("#action-merge summary", "accesskey") == "m"
+    assert page.inner_text("#action-merge summary kbd") == "M"
+    page.click("#action-merge summary")
+    page.wait_for_function("() => document.getElementById('action-merge').open")
+    page.wait_for_function(
+        "() => document.querySelectorAll(\"#form-merge input[name='merge-target']\").length === 1"
+    )
+    page.screenshot(path=str(screenshots / "case_merge_candidates.png"), full_page=True)
+    with page.expect_navigation():
+        page.click(f"#merge-into-{first.pk}")
+    page.wait_for_load_state("networkidle")
+    second.refresh_from_db()
+    assert second.state == State.CANCELLED and second.duplicate_of_id == first.pk
+    assert first.number in page.inner_text(".facts")  # "merged into" links the target
