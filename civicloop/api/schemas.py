@@ -80,6 +80,13 @@ class RequestOut(Schema):
     unit: Ref | None = None
     requested_at: datetime.datetime
     requested_by: str | None = None
+    granted_hours: Decimal | None = Field(None, description="Extensions: the hours granted.")
+    hours_label: str = Field(
+        "",
+        description="Hours asked and, once approved, granted, "
+        "as people read them (申请 8 小时 · 批准 4 小时).",
+    )
+    decision_note: str = ""
     can_decide: bool | None = Field(None, description="Whether this user may approve or reject it.")
 
 
@@ -141,6 +148,11 @@ class EvidenceOut(Schema):
     thumbnail: str
 
 
+class ActorUnit(Schema):
+    id: int
+    name: str
+
+
 class EventOut(Schema):
     id: int
     at: datetime.datetime
@@ -148,7 +160,11 @@ class EventOut(Schema):
     action_label: str
     actor: str
     role: str
-    unit: Ref | None = None
+    unit: Ref | None = Field(None, description="The handling unit the step concerns.")
+    actor_unit: ActorUnit | None = Field(
+        None, description="The unit the actor acted for (their own, not the case's)."
+    )
+    hours_label: str = Field("", description="Extension rows: hours asked and granted.")
     from_state: str
     to_state: str
     note: str

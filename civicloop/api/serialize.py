@@ -12,6 +12,7 @@ from django.urls import reverse
 from civicloop.cases.models import CaseRequest
 from civicloop.cases.permissions import Actor, sees_reporter_contact, sees_tracking_code
 from civicloop.cases.rules import RULES, available_actions, decisions_for
+from civicloop.cases.timeline import annotate
 
 #: select_related for lists (CaseOut).
 CASE_RELATED = ("small_class", "street", "unit")
@@ -72,6 +73,8 @@ def request_out(request, actor: Actor | None = None) -> dict:
     out = {
         "id": request.pk, "kind": request.kind, "kind_label": str(request.get_kind_display()),
         "status": request.status, "reason": request.reason, "hours": request.hours,
+        "granted_hours": request.granted_hours, "hours_label": request.hours_label,
+        "decision_note": request.decision_note,
         "after_deadline": request.after_deadline, "unit": ref(request.unit),
         "requested_at": request.requested_at, "requested_by": user_name(request.requested_by),
     }  # fmt: skip
@@ -112,7 +115,10 @@ def event_out(event, evidence_ids: list[int]) -> dict:
     return {
         "id": event.pk, "at": event.at, "action": event.action,
         "action_label": str(event.get_action_display()), "actor": event.actor_name,
-        "role": event.role, "unit": ref(event.unit), "from_state": event.from_state,
+        "role": event.role, "unit": ref(event.unit),
+        "actor_unit": ({"id": event.actor_unit_id, "name": event.actor_unit_name}
+                       if getattr(event, "actor_unit_id", None) else None),
+        "hours_label": getattr(event, "hours_label", ""), "from_state": event.from_state,
         "to_state": event.to_state, "note": event.note, "on_time": event.on_time,
         "data": event.data, "evidence": evidence_ids,
     }  # fmt: skip
@@ -124,12 +130,13 @@ def detail_out(actor: Actor, case) -> dict:
     by_event: dict[int, list[int]] = {}
     for item in evidence:
         by_event.setdefault(item.event_id, []).append(item.pk)
-    events = list(case.events.select_related("unit").order_by("at", "id"))
     requests = list(
         case.requests.filter(status=CaseRequest.Status.PENDING).select_related(
             "unit", "requested_by__person"
         )
     )
+    # Decided requests are read by id only when the timeline has extension rows.
+    events = annotate(case.events.select_related("unit").order_by("at", "id"), requests)
     for request in requests:
         request.case = case  # can_decide reads the case's state: no query per request
     orders = list(case.supervision_orders.select_related("unit", "issued_by__person"))

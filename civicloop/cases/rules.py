@@ -129,6 +129,17 @@ def has_unit(case) -> bool:
     return case.unit_id is not None
 
 
+#: States after the unit reported its result (待核查 and later): the case has been handled.
+HANDLED_STATES = (State.PENDING_CHECK, State.PENDING_CLOSURE, State.CLOSED)
+
+
+@predicate
+def not_yet_handled(case) -> bool:
+    """The handling unit has not reported a result yet (the case is not pending check,
+    pending closure or closed): a duplicate merged later would hide work already done."""
+    return case.state not in HANDLED_STATES
+
+
 # --- the table -------------------------------------------------------------------------
 
 S = State
@@ -190,7 +201,11 @@ TRANSITIONS = [
     Transition("close", _label("Close"), (S.PENDING_CLOSURE,), (S.CLOSED,), (SL,)),
     # on any open case
     Transition("assign_inspector", _label("Assign inspector"), OPEN, (), (SL, ACC)),
-    Transition("merge", _label("Merge as duplicate"), OPEN, (S.CANCELLED,), (SL,)),
+    Transition("merge", _label("Merge as duplicate"), OPEN, (S.CANCELLED,), (SL,),
+               guard=not_yet_handled,
+               guard_refusal=gettext_lazy(
+                   "This case has already been handled (its result was reported); it can no "
+                   "longer be merged as a duplicate.")),
     Transition("request_void", _label("Ask to void"), OPEN, (), (ACC, DIS, SL, INS),
                can_see_case, gettext_lazy("This case is not in your scope."), kind="request",
                data={"requests": CaseRequest.Kind.VOID}),
@@ -333,7 +348,7 @@ def markdown() -> str:
         "",
     ]
     for pred in (in_case_unit, inspector_may_act_here, can_see_case, staff_who_can_see_case,
-                 centre_or_case_unit, order_addressed_to_unit, has_unit):  # fmt: skip
+                 centre_or_case_unit, order_addressed_to_unit, has_unit, not_yet_handled):  # fmt: skip
         doc = (getattr(pred, "fn", None) and pred.fn.__doc__) or ""
         lines.append(f"- `{pred.name}`: {' '.join(doc.split())}".rstrip(": ") or pred.name)
     lines += [

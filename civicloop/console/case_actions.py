@@ -31,6 +31,8 @@ class ConsoleAction:
     explanation: str
     form: type
     style: str = ""  # "primary" / "danger"
+    #: The HTML access key of the action on the case page (docs/console.md lists them).
+    key: str = ""
 
 
 ACTIONS = {
@@ -96,6 +98,19 @@ ACTIONS = {
     ]
 }  # fmt: skip
 
+#: Access keys of the main actions (Alt+key in Chromium/Edge, Alt+Shift+key in Firefox,
+#: Ctrl+Option+key on a Mac); one per action, never two on the same page.
+ACCESS_KEYS = {
+    "accept": "a", "send_for_verification": "y", "verify": "v", "refuse": "n", "file": "f",
+    "dispatch": "d", "sign": "s", "submit_result": "r", "request_return": "b",
+    "request_extension": "t", "request_suspension": "p", "resume": "u", "check": "c",
+    "close": "e", "assign_inspector": "i", "merge": "m",
+}  # fmt: skip
+ACTIONS = {
+    name: ConsoleAction(a.name, a.label, a.explanation, a.form, a.style, ACCESS_KEYS.get(name, ""))
+    for name, a in ACTIONS.items()
+}
+
 
 #: What the console says when an action succeeded.
 DONE = {
@@ -140,17 +155,34 @@ def run(name: str, actor, case: Case, data: dict, visible) -> str:
         kwargs["category"] = data["category"].full_code
         kwargs["standard"] = data.get("standard") or None
     if name == "merge":
-        number = data["into"].strip().upper()
-        target = visible.filter(number=number).first()
-        if target is None:
-            raise Invalid(_("No case %(number)s that you can see.") % {"number": number}, "into")
-        kwargs["into"] = target
+        kwargs["into"] = merge_target(data["into"], visible)
     function(actor, case, version=data.get("version"), **kwargs)
     if name == "merge":
         return _("Merged into %(number)s.") % {"number": kwargs["into"].number}
     if name == "check":
         return _("Check recorded.") if data["passed"] else _("Check failed: sent back for rework.")
     return str(DONE[name])
+
+
+def merge_target(into: Case | int | str, visible) -> Case:
+    """The case to merge into: a candidate's id or a number typed, among the visible cases
+    (a case already resolved is returned as it is)."""
+    if isinstance(into, Case):
+        return into
+    if isinstance(into, int):
+        target = visible.filter(pk=into).first()
+        if target is None:
+            raise Invalid(_("There is no such case that you can see."), "target")
+        return target
+    target = visible.filter(number=into).first()
+    if target is None:
+        raise Invalid(_("No case %(number)s that you can see.") % {"number": into}, "number")
+    return target
+
+
+def form_kwargs(name: str, duplicates) -> dict:
+    """What an action's form needs besides its data (the merge form: the candidates)."""
+    return {"candidates": duplicates} if name == "merge" else {}
 
 
 def initial_for(name: str, case: Case) -> dict:

@@ -34,6 +34,7 @@ from civicloop.cases.permissions import (
     sees_reporter_contact,
     sees_tracking_code,
 )
+from civicloop.cases.timeline import annotate
 from civicloop.evaluation.ledger import (
     case_columns,
     case_headers,
@@ -247,7 +248,7 @@ def case_sheet(request, pk):
     missing = missing_pdf_parts()
     if missing:
         return pdf_missing_response(request, missing)
-    events = list(case.events.select_related("unit").order_by("at", "id"))
+    events = annotate(case.events.select_related("unit").order_by("at", "id"))
     photos = []
     for evidence in case.evidence.select_related("event").order_by("uploaded_at", "id")[
         :SHEET_PHOTOS

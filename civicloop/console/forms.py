@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from django import forms
@@ -430,12 +431,59 @@ class ExtensionForm(ActionForm):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=_textarea())
 
 
+#: A case number: family letter, class and small class, date, daily sequence.
+NUMBER_PATTERN = re.compile(r"[CE][0-9]{16,20}")
+
+
 class MergeForm(ActionForm):
-    into = forms.CharField(
-        label=_("Merge into case number"), max_length=24,
-        help_text=_("The open case this one repeats (see “Duplicates nearby”)."),
+    """Merge into one of the duplicates found nearby, or into a case named by its number.
+
+    ``candidates``: the (case, metres) pairs of "Duplicates nearby" the user can see.
+    ``cleaned_data["into"]`` is a candidate's id (int) or the number typed (str); the
+    console resolves either among the cases the user can see (civicloop.console.case_actions).
+    """
+
+    target = forms.TypedChoiceField(
+        label=_("Merge into"), required=False, coerce=int, empty_value=None,
+        widget=forms.RadioSelect,
+    )  # fmt: skip
+    number = forms.CharField(
+        label=_("Or another case, by number"), required=False, max_length=24,
+        help_text=_("An open case not among the duplicates nearby."),
     )  # fmt: skip
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=_textarea())
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [
+            (case.pk, f"{case.number} · {case.get_state_display()} · {round(metres)} m")
+            for case, metres in candidates
+        ]
+        if not candidates:
+            del self.fields["target"]
+            self.fields["number"].label = _("Merge into case number")
+            self.fields["number"].help_text = _("The open case this one repeats.")
+
+    def clean_number(self):
+        number = (self.cleaned_data.get("number") or "").strip().upper()
+        if number and not NUMBER_PATTERN.fullmatch(number):
+            raise forms.ValidationError(
+                _("%(number)s is not a case number (e.g. E0102202011180007).")
+                % {"number": number[:24]}
+            )
+        return number
+
+    def clean(self):
+        data = super().clean()
+        target, number = data.get("target"), data.get("number")
+        if self.errors:
+            return data
+        if target and number:
+            raise forms.ValidationError(_("Choose a case or type a number, not both."))
+        if not (target or number):
+            raise forms.ValidationError(_("Choose the case this one repeats."))
+        data["into"] = target or number
+        return data
 
 
 class SuperviseForm(ActionForm):

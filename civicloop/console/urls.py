@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import (
+    batch,
     desks,
     evaluation_views,
     exports,
@@ -34,6 +35,7 @@ urlpatterns = [
     path("map/wgs84.json", map_views.to_wgs84, name="map_wgs84"),
     path("places/search", places.search, name="places_search"),
     path("cases/", views.case_list, name="cases"),
+    path("cases/batch/", batch.case_batch, name="case_batch"),
     path("cases/<int:pk>/", views.case_detail, name="case"),
     path("cases/<int:pk>/act/<slug:name>/", views.case_act, name="case_act"),
     path("requests/", views.request_list, name="requests"),

@@ -38,12 +38,21 @@ from civicloop.cases.models import (
     near_lookup,
 )
 from civicloop.cases.permissions import UNIT_ROLES, can_see, visible_cases
+from civicloop.cases.timeline import annotate
 from civicloop.org.models import Role
 from civicloop.worktime import services as worktime
 
 from . import desks, map_views, queries
 from .access import case_or_404, role_labels, staff_view
-from .case_actions import ACTIONS, decision_function, initial_for, mark_decisions, run
+from .batch import BatchForm, batch_actions
+from .case_actions import (
+    ACTIONS,
+    decision_function,
+    form_kwargs,
+    initial_for,
+    mark_decisions,
+    run,
+)
 from .forms import CaseFilterForm, DecisionForm, ReplyForm, ReportForm
 
 QUEUE_SIZE = 10
@@ -271,8 +280,10 @@ def case_list(request):
     cases = queries.filter_cases(queries.list_queryset(request.actor), data)
     paginator = queries.CappedPaginator(cases, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    offered = batch_actions(request.actor)
     return render(request, "console/case_list.html", {
         "form": form, "page": page, "paginator": paginator,
+        "batch": BatchForm(offered=offered) if offered else None,
         "count": min(paginator.count, queries.COUNT_CAP), "capped": paginator.capped,
         "map_config": _map_config(request),
     })  # fmt: skip
@@ -310,6 +321,19 @@ def deadline_info(case: Case, now: datetime.datetime) -> dict | None:
     }
 
 
+def duplicates_of(actor, case: Case, now) -> list[tuple[Case, int]]:
+    """Open cases of the same category near ``case`` that ``actor`` can see (merge candidates)."""
+    if not case.is_open:
+        return []
+    found = find_duplicates(case.small_class_id, case.lon, case.lat, exclude_id=case.pk, now=now)
+    if not found:
+        return []
+    seen = set(
+        visible_cases(actor).filter(pk__in=[c.pk for c, _d in found]).values_list("pk", flat=True)
+    )
+    return [(c, round(d)) for c, d in found if c.pk in seen]
+
+
 def _detail_context(request, case: Case, bound: tuple | None = None, error: str = "") -> dict:
     actor = request.actor
     now = timezone.now()
@@ -320,28 +344,20 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
     )
     photos = [e for event in events for e in event.evidence.all()]
     requests = list(case.requests.select_related("unit", "requested_by__person", "decided_by"))
+    annotate(events, requests)
     orders = list(case.supervision_orders.select_related("unit", "issued_by__person"))
-    duplicates = []
-    if case.is_open:
-        found = find_duplicates(
-            case.small_class_id, case.lon, case.lat, exclude_id=case.pk, now=now
-        )
-        if found:
-            seen = set(
-                visible_cases(actor)
-                .filter(pk__in=[c.pk for c, _d in found])
-                .values_list("pk", flat=True)
-            )
-            duplicates = [(c, round(d)) for c, d in found if c.pk in seen]
+    duplicates = duplicates_of(actor, case, now)
     forms = []
-    for name in available_actions(actor, case):
+    offered = available_actions(actor, case)
+    for name in offered:
         spec = ACTIONS.get(name)
         if spec is None:
             continue
         if bound and bound[0] == name:
             form = bound[1]
         else:
-            form = spec.form(initial=initial_for(name, case), prefix=name, case=case)
+            form = spec.form(initial=initial_for(name, case), prefix=name, case=case,
+                             **form_kwargs(name, duplicates))  # fmt: skip
         forms.append({"spec": spec, "form": form, "open": bool(bound and bound[0] == name)})
     unit_ids = actor.unit_ids(*UNIT_ROLES)
     for order in orders:
@@ -356,6 +372,7 @@ def _detail_context(request, case: Case, bound: tuple | None = None, error: str 
         "override": desks.last_override(events), "verifier": desks.who_verifies(case),
         "case": case, "events": events, "photos": photos, "requests": requests,
         "orders": orders, "duplicates": duplicates, "action_forms": forms, "error": error,
+        "can_merge": "merge" in offered,
         "deadline": deadline_info(case, now), "decision_form": DecisionForm(),
         "reply_form": ReplyForm(), "map_config": _map_config(request),
         "point": {"lon": case.lon, "lat": case.lat, "light": case.light,
@@ -385,7 +402,9 @@ def case_act(request, pk, name):
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404("No such action.")
-    form = spec.form(request.POST, request.FILES, prefix=name, case=case)
+    candidates = duplicates_of(actor, case, timezone.now()) if name == "merge" else []
+    form = spec.form(request.POST, request.FILES, prefix=name, case=case,
+                     **form_kwargs(name, candidates))  # fmt: skip
     status = 400
     if name not in available_actions(actor, case):
         posted = request.POST.get(f"{name}-version", "")

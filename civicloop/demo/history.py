@@ -495,7 +495,8 @@ class CaseSim:
                 "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
                 "unit_id": unit_id if unit_id is not None else case.unit_id, "action": action,
                 "from_state": from_state, "to_state": case.state, "note": note,
-                "on_time": on_time, "is_public": is_public, "data": data or {},
+                "on_time": on_time, "is_public": is_public,
+                "data": {**(data or {}), **A.actor_unit_data(actor, role, case.unit_id)},
             }
         )  # fmt: skip
         self.timeline.append((now, case.state, case.unit_id))
@@ -525,7 +526,8 @@ class CaseSim:
                 "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
                 "unit_id": unit_id, "action": Action.ABSORB, "from_state": state,
                 "to_state": state, "note": note, "on_time": None, "is_public": True,
-                "data": {"duplicate": duplicate.case.pk, "duplicate_number": _Ref(duplicate.index)},
+                "data": {"duplicate": duplicate.case.pk, "duplicate_number": _Ref(duplicate.index),
+                         **A.actor_unit_data(actor, role, unit_id)},
             }
         )  # fmt: skip
 
@@ -583,7 +585,7 @@ class CaseSim:
                 "to_state": State.REPORTED, "note": description[: A.MAX_NOTE], "on_time": None,
                 "is_public": True,
                 "data": {"source": source, "proposed_unit": unit_id, "routing_reason": reason,
-                         "possible_duplicates": []},
+                         "possible_duplicates": [], **A.actor_unit_data(actor, role)},
             }
         )  # fmt: skip
         self.timeline.append((now, State.REPORTED, None))
@@ -840,8 +842,8 @@ class CaseSim:
         actor, at = self._step("approve_reopen", at, actor_id, note=note)
         role, request = self._decide(CaseRequest.Kind.REOPEN, actor, True, note, at)
         case = self.case
-        self._dispatch(actor, role, case.unit_id, at, request.reason, action=Action.REOPEN,
-                       extra=A.reopen_extra(case))  # fmt: skip
+        self._dispatch(actor, role, case.unit_id, at, request.decision_note, action=Action.REOPEN,
+                       extra=A.reopen_extra(case), data={"request": request.pk})  # fmt: skip
 
     def reject_reopen(self, at, actor_id, note):
         self._reject(CaseRequest.Kind.REOPEN, at, actor_id, note)

@@ -36,6 +36,7 @@ from .base import (
     MAX_PHOTOS,
     STAGE_MINUTES,
     Checked,
+    actor_unit_data,
     clean_hours,
     handling_clock,
     handling_limit,

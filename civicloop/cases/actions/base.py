@@ -135,6 +135,18 @@ def authorise(name: str, actor: Actor, case: Case) -> str:
     return RULES.check(name, actor, case)
 
 
+def actor_unit_data(actor: Actor, role: str, unit_id: int | None = None) -> dict:
+    """The unit the actor acts for, as recorded on each history row (``actor_unit``,
+    ``actor_unit_name``): their membership under ``role`` (the case's unit first when
+    they hold that role in several units: ``unit_id``); {} for the system, residents and superusers
+    without a membership. Timelines label the actor with it, not with the case's unit."""
+    memberships = [m for m in actor.memberships if m.role == role] or list(actor.memberships)
+    if not memberships:
+        return {}
+    chosen = next((m for m in memberships if m.unit_id == unit_id), memberships[0])
+    return {"actor_unit": chosen.unit_id, "actor_unit_name": chosen.unit.name}
+
+
 def write(
     case: Case,
     actor: Actor,
@@ -167,6 +179,7 @@ def write(
         )
     for name, value in fields.items():
         setattr(case, name, value)
+    data = {**(data or {}), **actor_unit_data(actor, role, case.unit_id)}
     return CaseEvent.objects.create(
         case=case,
         at=now,
@@ -180,7 +193,7 @@ def write(
         note=note,
         on_time=on_time,
         is_public=is_public,
-        data=data or {},
+        data=data,
     )
 
 

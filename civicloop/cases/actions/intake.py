@@ -40,6 +40,7 @@ from .base import (
     MAX_DESCRIPTION,
     MAX_NOTE,
     Action,
+    actor_unit_data,
     atomic_with_files,
     now_or,
     small_class_for,
@@ -284,6 +285,7 @@ def do_report(intake: Intake, written: list[str], *, fast_lane: bool = True) -> 
             "proposed_unit": decision.unit.pk if decision.unit else None,
             "routing_reason": decision.reason,
             "possible_duplicates": [pk for pk, _d in duplicates],
+            **actor_unit_data(actor, intake.role),
         },
     )  # fmt: skip
     store_photos(case, event, intake.photos, Evidence.Kind.BEFORE, actor, now, written)

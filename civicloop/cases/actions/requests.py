@@ -224,7 +224,7 @@ def approve_return_change(case, now, config, request, *, stage=stage_fields) -> 
               "signed_at": None, "is_overdue": False, "escalation_level": 0,
               **stage(case, State.PENDING_DISPATCH, now, config)}  # fmt: skip
     return {"action": Action.APPROVE_RETURN, "to_state": State.PENDING_DISPATCH,
-            "fields": fields, "note": request.reason, "unit_id": request.unit_id,
+            "fields": fields, "note": request.decision_note, "unit_id": request.unit_id,
             "data": {"request": request.pk, "after_deadline": request.after_deadline}}  # fmt: skip
 
 
@@ -237,9 +237,10 @@ def approve_extension_change(case, now, config, request, granted, *, stage=stage
     case.__dict__.update(fields)
     if case.state != State.SUSPENDED:
         fields.update(stage(case, case.state, now, config))
-    return {"action": Action.APPROVE_EXTENSION, "fields": fields, "note": request.reason,
+    return {"action": Action.APPROVE_EXTENSION, "fields": fields, "note": request.decision_note,
             "unit_id": request.unit_id,
             "data": {"request": request.pk, "hours": str(granted),
+                     "hours_asked": None if request.hours is None else str(request.hours),
                      "deadline": deadline.isoformat()}}  # fmt: skip
 
 
@@ -247,12 +248,13 @@ def approve_suspension_change(case, now, request, *, stage=stage_fields) -> dict
     return {"action": Action.APPROVE_SUSPENSION, "to_state": State.SUSPENDED,
             "fields": {"suspended_at": now, "suspension_count": case.suspension_count + 1,
                        **stage(case, State.SUSPENDED, now, None)},
-            "note": request.reason, "unit_id": request.unit_id,
+            "note": request.decision_note, "unit_id": request.unit_id,
             "data": {"request": request.pk, "resume_to": case.state}}  # fmt: skip
 
 
 def approve_void_change(case, now, request, *, stage=stage_fields) -> dict:
-    return cancel_change(case, now, Action.APPROVE_VOID, CancelReason.VOID, note=request.reason,
+    return cancel_change(case, now, Action.APPROVE_VOID, CancelReason.VOID,
+                         note=request.decision_note,
                          data={"request": request.pk}, stage=stage)  # fmt: skip
 
 
@@ -282,7 +284,8 @@ def do_approve(c: Checked, *, at=None) -> Case:
             apply(case, c.actor, c.role, now, approve_void_change(case, now, request))
         else:  # reopen (重办): back to the same unit with a fresh limit
             write_dispatch(case, c.actor, c.role, case.unit, now, LoopConfig.get(),
-                           request.reason, action=Action.REOPEN, extra=reopen_extra(case))  # fmt: skip
+                           request.decision_note, action=Action.REOPEN, extra=reopen_extra(case),
+                           data={"request": request.pk})  # fmt: skip
     return case
 
 

@@ -507,6 +507,27 @@ class Evidence(models.Model):
         return f"{self.case_id} {self.get_kind_display()} {self.pk}"
 
 
+def _hours(value) -> str:
+    """8.00 → "8", 4.50 → "4.5"."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def hours_label(asked, granted=None) -> str:
+    """How an extension reads wherever it appears: "asked 8 h", or once decided with
+    a grant "asked 8 h · granted 4 h" (申请 8 小时 · 批准 4 小时); "" without hours."""
+    if asked is None and granted is None:
+        return ""
+    if granted is None:
+        return str(_("asked %(asked)s h") % {"asked": _hours(asked)})
+    if asked is None:
+        return str(_("granted %(granted)s h") % {"granted": _hours(granted)})
+    return str(
+        _("asked %(asked)s h · granted %(granted)s h")
+        % {"asked": _hours(asked), "granted": _hours(granted)}
+    )
+
+
 class CaseRequest(models.Model):
     """A request that someone else decides: return, extension, suspension, void, reopen."""
 
@@ -575,6 +596,14 @@ class CaseRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.get_kind_display()} {self.get_status_display()}"
+
+    @property
+    def hours_label(self) -> str:
+        """The hours asked and, once approved, granted (see :func:`hours_label`)."""
+        granted = self.granted_hours if self.status == self.Status.APPROVED else None
+        if self.status == self.Status.APPROVED and granted is None:
+            granted = self.hours  # approved before granted hours were recorded
+        return hours_label(self.hours, granted)
 
 
 class SupervisionOrder(models.Model):

@@ -131,7 +131,7 @@ def test_merge_duplicate(client_for, loop):
     assert {c.pk for c in merge["rows"]} == {first.pk, second.pk}
     page = leader.get(reverse("console:case", args=[second.pk]))
     assert [c.pk for c, _d in page.context["duplicates"]] == [first.pk]
-    response = _act(leader, second, "merge", version=second.version, into=first.number)
+    response = _act(leader, second, "merge", version=second.version, target=first.pk)
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.state == "cancelled" and second.duplicate_of_id == first.pk
