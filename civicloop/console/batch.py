@@ -73,6 +73,11 @@ class BatchForm(forms.Form):
         label=gettext_lazy("Inspector"), queryset=inspector_queryset(), required=False,
         empty_label=gettext_lazy("choose…"),
     )  # fmt: skip
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for another unit than suggested"), required=False,
+        max_length=2000,
+        help_text=gettext_lazy("Needed for each ticked case whose suggested unit is not this one."),
+    )  # fmt: skip
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
     #: The field each action needs.
@@ -148,6 +153,7 @@ def case_batch(request):
     target_error = ""
     if name == "dispatch":
         values["unit"] = data["unit"]
+        values["reason"] = data.get("reason") or ""
     elif name == "assign_inspector":
         values["inspector"] = data["inspector"]
     elif name == "merge":

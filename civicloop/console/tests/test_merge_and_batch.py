@@ -129,6 +129,24 @@ def test_batch_dispatch_reports_each_case_and_refusals_keep_the_others(client_fo
     assert 'id="batch-summary"' in html and "2 done, 1 refused." in html
 
 
+def test_batch_dispatch_to_another_unit_than_suggested_needs_the_reason(client_for, loop):
+    a = loop["actors"]
+    cases = make_cases(loop, 2)
+    for case in cases:
+        actions.accept_case(a["acceptor"], case)
+        actions.file_case(a["shift_leader"], case)
+    other = loop["offices"]["west"]
+    assert all(case.proposed_unit_id != other.pk for case in cases)
+    dispatcher = client_for("dispatcher")
+    response = _batch(dispatcher, "dispatch", cases, unit=other.pk)
+    assert [o.ok for o in response.context["outcomes"]] == [False, False]
+    assert all(Case.objects.get(pk=c.pk).state == State.PENDING_DISPATCH for c in cases)
+    response = _batch(dispatcher, "dispatch", cases, unit=other.pk, reason="街道统一处置")
+    assert [o.ok for o in response.context["outcomes"]] == [True, True]
+    event = CaseEvent.objects.filter(case=cases[0], action="dispatch").get()
+    assert event.data["override_reason"] == "街道统一处置"
+
+
 def test_batch_merge_several_into_one(client_for, loop, photo):
     from civicloop.cases.tests.loop_helpers import advance
 
