@@ -71,7 +71,10 @@ def install(api) -> None:
         first = exc.errors[0] if exc.errors else {}
         field = _field(first.get("loc", ()))
         kind = first.get("type", "")
-        if kind == "missing":
+        if kind == "nul":  # schemas.In: a declared text field holds a NUL character
+            field = (first.get("ctx") or {}).get("field", field)
+            message = _("The text contains a NUL character.")
+        elif kind == "missing":
             message = _("This field is required: %(field)s.") % {"field": field}
         elif first.get("loc", ("",))[0] == "body" and field is None:
             message = _("The request body is not valid JSON.")

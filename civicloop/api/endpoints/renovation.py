@@ -26,7 +26,7 @@ from civicloop.renovation.rules import RULES
 
 from ..auth import actor
 from ..errors import not_found
-from ..schemas import ERRORS, Page, PageIn
+from ..schemas import ERRORS, In, Page, PageIn
 from .common import paginate
 
 router = Router(tags=["renovation"])
@@ -107,7 +107,7 @@ class OrderPageOut(Page):
     items: list[OrderOut]
 
 
-class CompoundFilters(Schema):
+class CompoundFilters(In):
     q: str | None = F(None, max_length=100, description="Name, code, community or bid section.")
     street: str | None = F(None, description="Street id or code.")
     batch: int | None = None
@@ -120,11 +120,11 @@ class Done(Schema):
     version: int
 
 
-class VersionIn(Schema):
+class VersionIn(In):
     version: int | None = None
 
 
-class MergeIn(VersionIn):
+class OrderMergeIn(VersionIn):
     into: int
 
 
@@ -138,7 +138,7 @@ class TakeIn(VersionIn):
     title: str = F("", max_length=100)
 
 
-class ItemIn(Schema):
+class ItemIn(In):
     title: str = F("", max_length=100)
     work_type: str = F("", description="Menu code, e.g. R04")
     quantity: Decimal = Decimal(0)
@@ -170,7 +170,7 @@ class StageIn(VersionIn):
     published_text: str = ""
 
 
-class VoteIn(Schema):
+class VoteIn(In):
     title: str = F(..., max_length=100)
     opens_at: datetime.datetime
     closes_at: datetime.datetime
@@ -178,19 +178,19 @@ class VoteIn(Schema):
     questions: list[str] = []
 
 
-class OrderIn(Schema):
+class OrderIn(In):
     code: str = F(..., description="The household code printed on the community's slip.")
     title: str = F("", max_length=100)
     text: str = F("", max_length=2000)
     work_type: str = ""
 
 
-class BallotIn(Schema):
+class BallotIn(In):
     code: str
     answers: dict[str, str] = F(..., description="{question id: for | against | abstain}")
 
 
-class RatingIn(Schema):
+class RatingIn(In):
     code: str
     stars: int
     comment: str = F("", max_length=300)
@@ -319,7 +319,7 @@ def accept(request, order_id: int, payload: VersionIn):
 
 
 @router.post(f"{PREFIX}/orders/{{order_id}}/merge", response={200: Done, **ERRORS})
-def merge(request, order_id: int, payload: MergeIn):
+def merge(request, order_id: int, payload: OrderMergeIn):
     return _done(actions.merge_order(actor(request), _order(order_id), payload.into,
                                      version=payload.version))  # fmt: skip
 

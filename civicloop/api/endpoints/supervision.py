@@ -28,7 +28,7 @@ from civicloop.supervision.timeline import timeline
 
 from ..auth import actor
 from ..errors import not_found
-from ..schemas import ERRORS, PageIn
+from ..schemas import ERRORS, In, PageIn
 from .common import paginate
 
 router = Router(tags=["supervision"])
@@ -74,7 +74,7 @@ class ItemPageOut(Schema):
     items: list[ItemOut]
 
 
-class EventOut(Schema):
+class ItemEventOut(Schema):
     at: str
     action: str
     label: str
@@ -109,17 +109,17 @@ class ItemDetailOut(ItemOut):
     interview_count: int
     actions: list[str] = Field(..., description="What this user may do now (the rule table).")
     extension_requests: list[ExtensionOut]
-    timeline: list[EventOut]
+    timeline: list[ItemEventOut]
 
 
-class ItemFilters(Schema):
+class ItemFilters(In):
     state: str | None = Field(None, description="Comma-separated states.")
     colour: str | None = Field(None, description="Comma-separated: green, blue, yellow, red.")
     unit: str | None = Field(None, description="Lead unit id or code.")
     mine: bool = Field(False, description="Only items of my units (lead or cooperating).")
 
 
-class RegisterIn(Schema):
+class RegisterIn(In):
     title: str
     requirement: str
     lead_unit: str
@@ -142,19 +142,19 @@ class RegisterIn(Schema):
     case: int | None = Field(None, description="The case this item is escalated from.")
 
 
-class Versioned(Schema):
+class ItemVersioned(In):
     version: int | None = Field(None, description="The item version the user saw (409 if changed).")
 
 
-class NoteIn(Versioned):
+class ItemNoteIn(ItemVersioned):
     note: str = ""
 
 
-class ReasonIn(Versioned):
+class ItemReasonIn(ItemVersioned):
     reason: str
 
 
-class AssignIn(NoteIn):
+class AssignIn(ItemNoteIn):
     lead_unit: str | None = None
     person: str | None = None
     post: str | None = None
@@ -162,22 +162,22 @@ class AssignIn(NoteIn):
     cooperating_units: str | None = Field(None, description="Comma-separated unit ids or codes.")
 
 
-class ProgressIn(Versioned):
+class ProgressIn(ItemVersioned):
     note: str
     percent: int | None = None
     quantity: str | None = None
 
 
-class ExtensionIn(Versioned):
+class ItemExtensionIn(ItemVersioned):
     new_deadline: str
     reason: str
 
 
-class DecideExtensionIn(NoteIn):
+class DecideExtensionIn(ItemNoteIn):
     new_deadline: str | None = None
 
 
-class InterviewIn(NoteIn):
+class InterviewIn(ItemNoteIn):
     on: str | None = None
 
 
@@ -247,13 +247,13 @@ class RowPageOut(Schema):
     items: list[RowOut]
 
 
-class RowFilters(Schema):
+class RowFilters(In):
     unit: str | None = Field(None, description="Unit id or code.")
     colour: str | None = Field(None, description="Comma-separated colours.")
     done: bool | None = None
 
 
-class RowIn(Versioned):
+class RowIn(ItemVersioned):
     values: dict = Field(..., description="Status fields to change, by key.")
 
 
@@ -416,12 +416,12 @@ def _doc(name: str) -> str:
 
 
 BODIES = {
-    "assign": (AssignIn, False), "sign": (NoteIn, False), "report_progress": (ProgressIn, True),
-    "report_part": (NoteIn, True), "submit_completion": (ProgressIn, True),
-    "pass_review": (NoteIn, False), "reject_review": (ReasonIn, False), "close": (NoteIn, False),
-    "reopen": (ReasonIn, False), "request_extension": (ExtensionIn, False),
-    "approve_extension": (DecideExtensionIn, False), "reject_extension": (NoteIn, False),
-    "chase": (NoteIn, False), "order_interview": (InterviewIn, False),
+    "assign": (AssignIn, False), "sign": (ItemNoteIn, False), "report_progress": (ProgressIn, True),
+    "report_part": (ItemNoteIn, True), "submit_completion": (ProgressIn, True),
+    "pass_review": (ItemNoteIn, False), "reject_review": (ItemReasonIn, False), "close": (ItemNoteIn, False),
+    "reopen": (ItemReasonIn, False), "request_extension": (ItemExtensionIn, False),
+    "approve_extension": (DecideExtensionIn, False), "reject_extension": (ItemNoteIn, False),
+    "chase": (ItemNoteIn, False), "order_interview": (InterviewIn, False),
 }  # fmt: skip
 for _name, (_body, _uploads) in BODIES.items():
     _action(_name, _body, uploads=_uploads)
@@ -529,7 +529,7 @@ def update_campaign_row(request, campaign_id: int, row_id: int, payload: RowIn):
 # --- on-site inspections ---------------------------------------------------------------
 
 
-class InspectionIn(Schema):
+class InspectionIn(In):
     title: str
     on: str | None = Field(None, description="The day (default today).")
     road: str | None = Field(None, description="Road id or name.")
