@@ -119,8 +119,11 @@ class CivicloopAPI(NinjaAPI):
                     content["application/json"] = {"schema": as_json}
                 for item in content.values():
                     _no_nul(item.get("schema", {}), schema, request_schemas)
-                if not any(_resolve(item.get("schema", {}), schema).get("required")
-                           for item in content.values()):  # fmt: skip
+                # Form fields may all be left out (no body at all); a JSON body
+                # Schema must be sent, if only as {}.
+                if (any(kind in content for kind in FORM_TYPES)
+                        and not any(_resolve(item.get("schema", {}), schema).get("required")
+                                    for item in content.values())):  # fmt: skip
                     body["required"] = False
         return schema
 

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from civicloop.cases.actions import MAX_DESCRIPTION, MAX_EXTENSION_HOURS, MAX_NOTE
+from civicloop.cases.models import Light, State
 
 
 def _has_nul(value) -> bool:
@@ -43,6 +44,13 @@ class In(Schema):
 
 # --- shared field types: what the actions accept, said in the schema -------------
 
+#: Largest id (and version) a database column holds: a 64-bit signed integer.
+MAX_ID = 2**63 - 1
+#: An id, in a path or a body.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: A version (compare-and-set counter) as a client saw it.
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+
 #: A note: optional, at most MAX_NOTE characters.
 Note = Annotated[str, Field(max_length=MAX_NOTE)]
 #: A reason, opinion or reply: required, not blank, at most MAX_NOTE characters.
@@ -53,6 +61,32 @@ Hours = Annotated[
     Field(gt=0, le=MAX_EXTENSION_HOURS),
     WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_EXTENSION_HOURS)}),
 ]
+
+
+def text(limit: int, *, required: bool = False):
+    """A text field as the actions' ``clean_text`` takes it: at most ``limit``
+    characters; when required, not blank."""
+    if required:
+        return Annotated[str, Field(min_length=1, max_length=limit, pattern=r"\S")]
+    return Annotated[str, Field(max_length=limit)]
+
+
+def amount(minimum=0, maximum=None, *, exclusive: bool = False):
+    """A decimal number sent as a JSON number or form text (bounds included)."""
+    low = "exclusiveMinimum" if exclusive else "minimum"
+    bounds = {low: minimum} if minimum is not None else {}
+    if maximum is not None:
+        bounds["maximum"] = maximum
+    limits = Field(**({"gt" if exclusive else "ge": minimum} if minimum is not None else {}),
+                   **({"le": maximum} if maximum is not None else {}))  # fmt: skip
+    return Annotated[Decimal, limits, WithJsonSchema({"type": "number", **bounds})]
+
+
+def choices_pattern(values) -> str:
+    """A comma-separated list of ``values`` (blanks around and empty items allowed)."""
+    one = "(?:" + "|".join(re.escape(v) for v in values if v) + ")"
+    return rf"^\s*(?:{one}\s*)?(?:,\s*(?:{one}\s*)?)*$"
+
 
 _DATETIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
@@ -274,8 +308,10 @@ class PageIn(In):
 
 
 class CaseFilters(In):
-    state: str | None = Field(None, description="Comma-separated states.")
-    light: str | None = Field(None, description="Comma-separated: green, yellow, red.")
+    state: str | None = Field(None, description="Comma-separated states.",
+                              pattern=choices_pattern(State.values))  # fmt: skip
+    light: str | None = Field(None, description="Comma-separated: green, yellow, red.",
+                              pattern=choices_pattern(Light.values))  # fmt: skip
     category: str | None = Field(None, description="Small class code or its prefix (E01).")
     street: str | None = Field(None, description="Street id or code.")
     unit: str | None = Field(None, description="Handling unit id or code.")
@@ -339,7 +375,7 @@ class SelfHandledIn(In):
 
 
 class Versioned(In):
-    version: int | None = Field(
+    version: Version | None = Field(
         None, description="The case version the user saw; a changed case gives 409 conflict."
     )
 
@@ -388,7 +424,7 @@ class SuperviseIn(Versioned):
 
 
 class MergeIn(NoteIn):
-    into: int = Field(..., description="Id of the open case this one repeats.")
+    into: Id = Field(..., description="Id of the open case this one repeats.")
 
 
 class EvidenceIn(NoteIn):

@@ -5,6 +5,8 @@ items``). What a user may not see answers 404, like something that does not
 exist; every change goes through :mod:`civicloop.supervision.actions`.
 """
 
+from typing import Literal
+
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ from civicloop.supervision.timeline import timeline
 
 from ..auth import actor
 from ..errors import not_found
-from ..schemas import ERRORS, In, PageIn
+from ..schemas import ERRORS, MAX_NOTE, Id, In, PageIn, Version, choices_pattern, text
 from .common import paginate
 
 router = Router(tags=["supervision"])
@@ -113,45 +115,49 @@ class ItemDetailOut(ItemOut):
 
 
 class ItemFilters(In):
-    state: str | None = Field(None, description="Comma-separated states.")
-    colour: str | None = Field(None, description="Comma-separated: green, blue, yellow, red.")
+    state: str | None = Field(None, description="Comma-separated states.",
+                              pattern=choices_pattern(State.values))  # fmt: skip
+    colour: str | None = Field(None, description="Comma-separated: green, blue, yellow, red.",
+                               pattern=choices_pattern(Colour.values))  # fmt: skip
     unit: str | None = Field(None, description="Lead unit id or code.")
     mine: bool = Field(False, description="Only items of my units (lead or cooperating).")
 
 
 class RegisterIn(In):
-    title: str
-    requirement: str
-    lead_unit: str
-    person: str
-    post: str
-    responsibility: str
+    title: text(200, required=True)
+    requirement: text(MAX_NOTE, required=True)
+    lead_unit: text(4000, required=True)
+    person: text(4000, required=True)
+    post: text(100, required=True)
+    responsibility: text(4000, required=True)
     deadline: str | None = Field(None, description="A date (2019-07-30) …")
     deadline_days: int | None = Field(None, description="… or a number of working days.")
     start: str | None = None
     cooperating_units: str | None = Field(None, description="Comma-separated unit ids or codes.")
-    source: str = "meeting"
+    source: Literal["meeting", "instruction", "inspection", "case"] = "meeting"
     source_title: str = ""
     source_date: str | None = None
     minutes: str = ""
     target_quantity: str | None = None
     target_noun: str = ""
     target_at_least: bool = False
-    reporting: str = "one_off"
+    reporting: Literal["one_off", "weekly", "monthly", "custom"] = "one_off"
     reporting_days: int | None = None
-    case: int | None = Field(None, description="The case this item is escalated from.")
+    case: Id | None = Field(None, description="The case this item is escalated from.")
 
 
 class ItemVersioned(In):
-    version: int | None = Field(None, description="The item version the user saw (409 if changed).")
+    version: Version | None = Field(
+        None, description="The item version the user saw (409 if changed)."
+    )
 
 
 class ItemNoteIn(ItemVersioned):
-    note: str = ""
+    note: text(MAX_NOTE) = ""
 
 
 class ItemReasonIn(ItemVersioned):
-    reason: str
+    reason: text(MAX_NOTE, required=True)
 
 
 class AssignIn(ItemNoteIn):
@@ -163,14 +169,14 @@ class AssignIn(ItemNoteIn):
 
 
 class ProgressIn(ItemVersioned):
-    note: str
+    note: text(MAX_NOTE, required=True)
     percent: int | None = None
     quantity: str | None = None
 
 
 class ItemExtensionIn(ItemVersioned):
-    new_deadline: str
-    reason: str
+    new_deadline: str = Field(..., description="A date (2019-07-30) after the current deadline.")
+    reason: text(MAX_NOTE, required=True)
 
 
 class DecideExtensionIn(ItemNoteIn):
@@ -298,7 +304,7 @@ def _unit_q(value: str, field: str = "lead_unit"):
     return unit.pk
 
 
-def _visible_item(request, item_id: int) -> Item:
+def _visible_item(request, item_id: Id) -> Item:
     item = (
         visible_items(actor(request), Item.objects.filter(pk=item_id))
         .select_related("lead_unit", "person")
@@ -368,7 +374,7 @@ def register(request, payload: Form[RegisterIn]):
 
 
 @router.get("/supervision/items/{item_id}", response={200: ItemDetailOut, **ERRORS})
-def item_detail(request, item_id: int):
+def item_detail(request, item_id: Id):
     """One item with its timeline, extension requests and the actions this user may take."""
     return detail_out(actor(request), _visible_item(request, item_id))
 
@@ -394,13 +400,13 @@ def _action(name: str, body, *, uploads: bool = False):
 
     if uploads:
 
-        def endpoint(request, item_id: int, payload: Form[body],
+        def endpoint(request, item_id: Id, payload: Form[body],
                      photos: list[UploadedFile] = PHOTOS, files: list[UploadedFile] = FILES):  # fmt: skip
             return run(request, item_id, payload, photos, files)
 
     else:
 
-        def endpoint(request, item_id: int, payload: Form[body]):
+        def endpoint(request, item_id: Id, payload: Form[body]):
             return run(request, item_id, payload)
 
     endpoint.__name__ = f"supervision_{name}"
@@ -460,7 +466,7 @@ def list_campaigns(request, paging: Query[PageIn]):
     return page
 
 
-def _visible_campaign(request, campaign_id: int) -> Campaign:
+def _visible_campaign(request, campaign_id: Id) -> Campaign:
     who = actor(request)
     campaign = campaign_list(_today(), _campaigns(who).filter(pk=campaign_id)).first()
     if campaign is None:
@@ -469,7 +475,7 @@ def _visible_campaign(request, campaign_id: int) -> Campaign:
 
 
 @router.get("/supervision/campaigns/{campaign_id}", response={200: CampaignDetailOut, **ERRORS})
-def campaign_detail(request, campaign_id: int):
+def campaign_detail(request, campaign_id: Id):
     """A campaign with its roll-up per unit and per street (the rows this user sees)."""
     campaign = _visible_campaign(request, campaign_id)
     figures = rollup(campaign, _today(), visible_rows(actor(request), CampaignRow.objects.all()))
@@ -497,7 +503,7 @@ def row_out(who, row) -> dict:
 
 
 @router.get("/supervision/campaigns/{campaign_id}/rows", response={200: RowPageOut, **ERRORS})
-def list_rows(request, campaign_id: int, filters: Query[RowFilters], paging: Query[PageIn]):
+def list_rows(request, campaign_id: Id, filters: Query[RowFilters], paging: Query[PageIn]):
     """The campaign's target rows this user sees (a unit sees its own)."""
     campaign = _visible_campaign(request, campaign_id)
     who = actor(request)
@@ -514,7 +520,7 @@ def list_rows(request, campaign_id: int, filters: Query[RowFilters], paging: Que
 
 
 @router.post("/supervision/campaigns/{campaign_id}/rows/{row_id}", response={200: RowOut, **ERRORS})
-def update_campaign_row(request, campaign_id: int, row_id: int, payload: RowIn):
+def update_campaign_row(request, campaign_id: Id, row_id: Id, payload: RowIn):
     """Progress on a row: the status fields to change (checked by their kind)."""
     who = actor(request)
     visible = visible_rows(who, CampaignRow.objects.filter(pk=row_id, campaign_id=campaign_id))
@@ -610,7 +616,7 @@ def record(request, payload: Form[InspectionIn], photos: list[UploadedFile] = PH
 
 
 @router.get("/supervision/inspections/{inspection_id}", response={200: InspectionOut, **ERRORS})
-def inspection_detail(request, inspection_id: int):
+def inspection_detail(request, inspection_id: Id):
     """An inspection and what became of each problem (leaders and the office)."""
     from civicloop.supervision.models import Inspection
     from civicloop.supervision.rules import sees_all
