@@ -68,9 +68,10 @@ def _no_nul(schema: dict, document: dict, seen: set) -> None:
             _no_nul(_resolve(schema, document), document, seen)
         return
     if schema.get("type") == "string" and "format" not in schema and "enum" not in schema:
-        if "pattern" in schema and schema["pattern"] != NO_NUL:
-            schema.setdefault("allOf", []).append({"pattern": NO_NUL})
-        else:
+        # The Schemas' own patterns are anchored and leave NUL out already.
+        pattern = schema.get("pattern", "")
+        if not (pattern.startswith("^") and pattern.endswith("$")):
+            assert not pattern, f"unanchored pattern {pattern!r}: anchor it and leave NUL out"
             schema["pattern"] = NO_NUL
     for key in ("anyOf", "allOf", "oneOf"):
         for item in schema.get(key, []):

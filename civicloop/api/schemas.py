@@ -44,6 +44,9 @@ class In(Schema):
 
 # --- shared field types: what the actions accept, said in the schema -------------
 
+#: Text with at least one character that is not a space (and, like all text, no NUL).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
 #: Largest id (and version) a database column holds: a 64-bit signed integer.
 MAX_ID = 2**63 - 1
 #: An id, in a path or a body.
@@ -54,7 +57,7 @@ Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 #: A note: optional, at most MAX_NOTE characters.
 Note = Annotated[str, Field(max_length=MAX_NOTE)]
 #: A reason, opinion or reply: required, not blank, at most MAX_NOTE characters.
-Reason = Annotated[str, Field(min_length=1, max_length=MAX_NOTE, pattern=r"\S")]
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_NOTE, pattern=NOT_BLANK)]
 #: Hours of an extension or a reply time: more than 0, at most MAX_EXTENSION_HOURS.
 Hours = Annotated[
     Decimal,
@@ -67,7 +70,7 @@ def text(limit: int, *, required: bool = False):
     """A text field as the actions' ``clean_text`` takes it: at most ``limit``
     characters; when required, not blank."""
     if required:
-        return Annotated[str, Field(min_length=1, max_length=limit, pattern=r"\S")]
+        return Annotated[str, Field(min_length=1, max_length=limit, pattern=NOT_BLANK)]
     return Annotated[str, Field(max_length=limit)]
 
 

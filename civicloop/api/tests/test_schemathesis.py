@@ -27,7 +27,7 @@ from civicloop.api.conformance import allows_400
 
 from .conftest import pending_request
 
-EXAMPLES = 4
+EXAMPLES = 2
 
 
 @pytest.fixture
