@@ -128,28 +128,29 @@ def main() -> int:
     ), capture=True).strip().splitlines()[-1]  # fmt: skip
 
     base = f"http://127.0.0.1:{args.port}"
-    server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "civicloop.wsgi", "-b", f"127.0.0.1:{args.port}",
-         "-w", str(args.workers), "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(VAR / "gunicorn.log", "w"),
-    )  # fmt: skip
-    try:
-        wait_for(f"{base}/healthz")
-        phases = "examples,coverage,fuzzing" + (",stateful" if args.stateful else "")
-        report = VAR / "events.ndjson"
-        started = time.monotonic()
-        run = subprocess.run(
-            [str(Path(PYTHON).parent / "st"), "--config-file", str(config_file()), "--no-color",
-             "run", f"{base}/api/openapi.json", "-H", f"Authorization: Bearer {key}",
-             "--checks", "all", "--phases", phases, "-n", str(args.examples),
-             "--seed", str(args.seed), "-w", str(args.st_workers),
-             "--report", "ndjson", "--report-ndjson-path", str(report)],
-            cwd=VAR, env=env, capture_output=True, text=True,
+    with open(VAR / "gunicorn.log", "w") as log:
+        server = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "civicloop.wsgi", "-b", f"127.0.0.1:{args.port}",
+             "-w", str(args.workers), "--timeout", "120", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log,
         )  # fmt: skip
-        seconds = time.monotonic() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        try:
+            wait_for(f"{base}/healthz")
+            phases = "examples,coverage,fuzzing" + (",stateful" if args.stateful else "")
+            report = VAR / "events.ndjson"
+            started = time.monotonic()
+            run = subprocess.run(
+                [str(Path(PYTHON).parent / "st"), "--config-file", str(config_file()),
+                 "--no-color", "run", f"{base}/api/openapi.json",
+                 "-H", f"Authorization: Bearer {key}", "--checks", "all", "--phases", phases,
+                 "-n", str(args.examples), "--seed", str(args.seed), "-w", str(args.st_workers),
+                 "--report", "ndjson", "--report-ndjson-path", str(report)],
+                cwd=VAR, env=env, capture_output=True, text=True,
+            )  # fmt: skip
+            seconds = time.monotonic() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     (VAR / "st.log").write_text(run.stdout + run.stderr)
     summary = run.stdout[run.stdout.rfind("SUMMARY") :] if "SUMMARY" in run.stdout else run.stdout
     print(summary.strip()[-4000:])
