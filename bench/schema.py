@@ -32,6 +32,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections import Counter
 from pathlib import Path
@@ -68,12 +69,14 @@ def config_file() -> Path:
     return path
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, seconds: float = 180) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=5):
                 return
+        except urllib.error.HTTPError:
+            return  # it answers (healthz may say 503 without the worker's heartbeat)
         except OSError:
             time.sleep(0.5)
     sys.exit(f"the server did not answer {url} within {seconds:.0f} s")
@@ -119,7 +122,7 @@ def main() -> int:
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     manage(env, "migrate", "--noinput", "-v", "0")
-    manage(env, "demo", "--days", str(args.days), "--per-day", str(args.per_day))
+    manage(env, "demo", "--days", str(args.days), "--per-day", str(args.per_day), capture=True)
     key = manage(env, "shell", "-c", (
         "from django.contrib.auth import get_user_model\n"
         "from civicloop.api.actions import issue_token\n"
