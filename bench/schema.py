@@ -83,23 +83,28 @@ def wait_for(url: str, seconds: float = 180) -> None:
 
 
 def figures(report: Path) -> dict:
-    """Requests, failures by check and operations from the NDJSON event stream."""
-    requests, operations, failures = 0, set(), Counter()
+    """Requests, statuses, check runs and failures by check from the NDJSON events."""
+    requests, operations, statuses = 0, set(), Counter()
+    runs, failures = Counter(), Counter()
     for line in report.read_text().splitlines():
         event = json.loads(line)
-        kind, body = next(iter(event.items())) if len(event) == 1 else ("", event)
-        if kind == "ScenarioFinished" or "recorder" in body:
-            recorder = body.get("recorder", {})
-            requests += sum(len(v) for v in recorder.get("interactions", {}).values()) or len(
-                recorder.get("interactions", {})
-            )
-            operations.add(body.get("label") or recorder.get("label"))
-            for checks in recorder.get("checks", {}).values():
-                for check in checks:
-                    if check.get("status") == "FAILURE":
-                        failures[check.get("name")] += 1
-    operations.discard(None)
-    return {"requests": requests, "operations": len(operations), "failures": failures}
+        body = event.get("ScenarioFinished")
+        if not body:
+            continue
+        recorder = body.get("recorder", {})
+        interactions = recorder.get("interactions", {})
+        if interactions:
+            operations.add(recorder.get("label"))
+        requests += len(interactions)
+        for interaction in interactions.values():
+            statuses[(interaction.get("response") or {}).get("status_code")] += 1
+        for checks in recorder.get("checks", {}).values():
+            for check in checks:
+                runs[check["name"]] += 1
+                if check.get("status") == "failure":
+                    failures[check["name"]] += 1
+    return {"requests": requests, "operations": len(operations), "statuses": statuses,
+            "runs": runs, "failures": failures}  # fmt: skip
 
 
 def main() -> int:
@@ -162,9 +167,11 @@ def main() -> int:
     print(f"examples per operation and phase: {args.examples}; phases: {phases}; "
           f"seed {args.seed}; time {seconds:.0f} s")  # fmt: skip
     if found:
-        print(f"operations: {found['operations']}; requests: {found['requests']}")
-        for check, count in sorted(found["failures"].items()):
-            print(f"  failures {check}: {count}")
+        print(f"operations with requests: {found['operations']}; requests: {found['requests']}")
+        print("statuses: " + ", ".join(f"{k}: {v}" for k, v in sorted(found["statuses"].items(),
+                                                                       key=str)))  # fmt: skip
+        for check, count in sorted(found["runs"].items()):
+            print(f"  {check}: {count} checked, {found['failures'][check]} failed")
     print(f"full output: {VAR / 'st.log'}; events: {report}")
     return run.returncode
 
