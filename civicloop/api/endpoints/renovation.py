@@ -131,8 +131,14 @@ class OrderMergeIn(VersionIn):
 
 Amount = amount(0, 9_999_999_999)
 Progress = Annotated[int, F(ge=0, le=100)]
-HouseholdCode = Annotated[str, F(pattern=r"^\s*[A-Za-z0-9]{12}\s*$",
-                                 description="The household code printed on the community's slip.")]  # fmt: skip
+#: 12 letters and digits; dashes, spaces or other separators between them are ignored.
+HouseholdCode = Annotated[
+    str,
+    F(
+        pattern=r"^[^A-Za-z0-9\x00]*(?:[A-Za-z0-9][^A-Za-z0-9\x00]*){12}$",
+        description="The household code printed on the community's slip (ABCD-EFGH-JKLM).",
+    ),
+]
 
 
 class DeclineIn(VersionIn):

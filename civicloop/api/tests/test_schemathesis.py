@@ -85,23 +85,26 @@ def _semantic_400(failure) -> bool:
     return isinstance(failure, RejectedPositiveData) and failure.status_code == 400
 
 
+@pytest.fixture
+def keep_connection():
+    """Like django.test.Client: the requests run inside the test's transaction, so the
+    WSGI handler must not close the connection after each one (it would, on PostgreSQL)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
-def test_the_api_does_what_its_openapi_document_says(data):
+def test_the_api_does_what_its_openapi_document_says(keep_connection, data):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application())
     headers = {"Authorization": f"Bearer {data['key']}", "Accept-Language": "en"}
     pools = {k: v for k, v in data.items() if k != "key"}
     failures = []
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 70
-    # Like django.test.Client: the requests run inside the test's transaction, so the
-    # handler must not close the connection after each one.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    try:
-        _run_all(operations, pools, headers, failures)
-    finally:
-        request_started.connect(close_old_connections)
-        request_finished.connect(close_old_connections)
+    _run_all(operations, pools, headers, failures)
     assert failures == [], "\n\n".join(failures)
 
 
