@@ -25,7 +25,8 @@ token as `Authorization: Bearer <token>`. Errors are
 
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-#: Text the parser refuses (parser.py): a NUL character, anywhere.
+#: Text with a NUL character is refused: by the input Schemas (schemas.In) for body
+#: fields, by the parser for query strings.
 NO_NUL = "^[^\\x00]*$"
 
 
