@@ -54,6 +54,16 @@ def _field(loc) -> str | None:
     return names[-1] if names else None
 
 
+#: Messages for the bounds the Schemas declare (the document's minimum, maximum…).
+BOUNDS = {
+    "greater_than_equal": lambda: _("%(field)s must be at least %(limit)s."),
+    "greater_than": lambda: _("%(field)s must be more than %(limit)s."),
+    "less_than_equal": lambda: _("%(field)s may be at most %(limit)s."),
+    "less_than": lambda: _("%(field)s must be less than %(limit)s."),
+    "string_too_long": lambda: _("%(field)s: at most %(limit)s characters, please."),
+}
+
+
 def install(api) -> None:
     @api.exception_handler(ActionError)
     def action_error(request, exc: ActionError):
@@ -71,8 +81,22 @@ def install(api) -> None:
         first = exc.errors[0] if exc.errors else {}
         field = _field(first.get("loc", ()))
         kind = first.get("type", "")
-        if kind == "missing":
+        if kind == "nul":  # schemas.In: a declared text field holds a NUL character
+            field = (first.get("ctx") or {}).get("field", field)
+            message = _("The text contains a NUL character.")
+        elif (
+            kind == "missing"
+            or (kind == "string_too_short" and field)
+            or (kind == "string_pattern_mismatch" and first.get("input", "x").strip() == "")
+        ):
             message = _("This field is required: %(field)s.") % {"field": field}
+        elif kind in BOUNDS and field:
+            limit = next(iter((first.get("ctx") or {}).values()), "?")
+            message = BOUNDS[kind]() % {"field": field, "limit": limit}
+        elif kind == "literal_error" and field:
+            expected = (first.get("ctx") or {}).get("expected", "")
+            message = _("%(field)s must be one of %(expected)s.") % {"field": field,
+                                                                   "expected": expected}  # fmt: skip
         elif first.get("loc", ("",))[0] == "body" and field is None:
             message = _("The request body is not valid JSON.")
         else:

@@ -4,8 +4,10 @@ Endpoints that take photos are declared with form fields (multipart). A client
 without photos may send the same fields as ``application/json`` instead; this
 parser feeds the JSON object to the form model in that case.
 
-Text containing a NUL character is refused here (400 ``invalid``) for query
-parameters, form fields and JSON alike: PostgreSQL cannot store or compare it.
+Text containing a NUL character is refused (400 ``invalid``): PostgreSQL cannot
+store or compare it. Query strings are refused here as a whole; bodies by the
+input Schemas (``schemas.In``), for the fields they declare only, so that the
+OpenAPI document (which allows further fields) says exactly what is accepted.
 """
 
 from __future__ import annotations
@@ -31,11 +33,6 @@ def _refuse_nul(value) -> None:
 
 
 class FormOrJsonParser(Parser):
-    def parse_body(self, request):
-        body = super().parse_body(request)
-        _refuse_nul(body)
-        return body
-
     def parse_querydict(self, data, list_fields, request):
         if data is getattr(request, "_post", None) and request.content_type == "application/json":
             try:
@@ -44,8 +41,8 @@ class FormOrJsonParser(Parser):
                 raise HttpError(400, _("The request body is not valid JSON.")) from None
             if not isinstance(body, dict):
                 raise HttpError(400, _("The request body must be a JSON object."))
-            _refuse_nul(body)
             return body
         parsed = super().parse_querydict(data, list_fields, request)
-        _refuse_nul(parsed)
+        if data is request.GET:
+            _refuse_nul(parsed)
         return parsed

@@ -3,9 +3,108 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator, WithJsonSchema, model_validator
+from pydantic_core import PydanticCustomError
+
+from civicloop.cases.actions import MAX_DESCRIPTION, MAX_EXTENSION_HOURS, MAX_NOTE
+from civicloop.cases.models import Light, State
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class In(Schema):
+    """An input: no text it reads may hold a NUL character (PostgreSQL cannot store it).
+
+    Fields it does not declare are ignored, NUL or not (the document allows them).
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nul(cls, data):
+        if isinstance(data, dict):
+            for name, field in cls.model_fields.items():
+                key = field.alias or name
+                if key in data and _has_nul(data[key]):
+                    raise PydanticCustomError("nul", "{field}: NUL character", {"field": key})
+        return data
+
+
+# --- shared field types: what the actions accept, said in the schema -------------
+
+#: Text with at least one character that is not a space (and, like all text, no NUL).
+NOT_BLANK = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+#: Largest id (and version) a database column holds: a 64-bit signed integer.
+MAX_ID = 2**63 - 1
+#: An id, in a path or a body.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+#: A version (compare-and-set counter) as a client saw it.
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+#: A note: optional, at most MAX_NOTE characters.
+Note = Annotated[str, Field(max_length=MAX_NOTE)]
+#: A reason, opinion or reply: required, not blank, at most MAX_NOTE characters.
+Reason = Annotated[str, Field(min_length=1, max_length=MAX_NOTE, pattern=NOT_BLANK)]
+#: Hours of an extension or a reply time: more than 0, at most MAX_EXTENSION_HOURS.
+Hours = Annotated[
+    Decimal,
+    Field(gt=0, le=MAX_EXTENSION_HOURS),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(MAX_EXTENSION_HOURS)}),
+]
+
+
+def text(limit: int, *, required: bool = False):
+    """A text field as the actions' ``clean_text`` takes it: at most ``limit``
+    characters; when required, not blank."""
+    if required:
+        return Annotated[str, Field(min_length=1, max_length=limit, pattern=NOT_BLANK)]
+    return Annotated[str, Field(max_length=limit)]
+
+
+def amount(minimum=0, maximum=None, *, exclusive: bool = False):
+    """A decimal number sent as a JSON number or form text (bounds included)."""
+    low = "exclusiveMinimum" if exclusive else "minimum"
+    bounds = {low: minimum} if minimum is not None else {}
+    if maximum is not None:
+        bounds["maximum"] = maximum
+    limits = Field(**({"gt" if exclusive else "ge": minimum} if minimum is not None else {}),
+                   **({"le": maximum} if maximum is not None else {}))  # fmt: skip
+    return Annotated[Decimal, limits, WithJsonSchema({"type": "number", **bounds})]
+
+
+def choices_pattern(values) -> str:
+    """A comma-separated list of ``values`` (blanks around and empty items allowed)."""
+    one = "(?:" + "|".join(re.escape(v) for v in values if v) + ")"
+    return rf"^\s*(?:{one}\s*)?(?:,\s*(?:{one}\s*)?)*$"
+
+
+_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})?$"
+)
+
+
+def _datetime_text(value):
+    # Pydantic alone would also take a number (seconds since 1970) or a bare date.
+    if isinstance(value, str) and not _DATETIME.match(value.strip()):
+        raise ValueError("not an ISO 8601 date and time")
+    return value
+
+
+#: A date and time in a query string: ISO 8601 / RFC 3339 text only.
+DateTimeText = Annotated[datetime.datetime, BeforeValidator(_datetime_text)]
 
 
 class ErrorOut(Schema):
@@ -16,12 +115,14 @@ class ErrorOut(Schema):
 
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+#: Endpoints that take uploads also answer 413 (body above DATA_UPLOAD_MAX_MEMORY_SIZE…).
+UPLOAD_ERRORS = {**ERRORS, 413: ErrorOut}
 
 
 # --- auth and me ----------------------------------------------------------------
 
 
-class TokenIn(Schema):
+class TokenIn(In):
     username: str = Field(..., max_length=150)
     password: str = Field(..., max_length=200)
     name: str = Field("", max_length=100, description="Which device or app the token is for.")
@@ -239,19 +340,21 @@ class ActionOut(Schema):
     evidence: list[int] = []
 
 
-class PageIn(Schema):
+class PageIn(In):
     page: int = Field(1, ge=1)
     page_size: int = Field(20, ge=1, le=100)
 
 
-class CaseFilters(Schema):
-    state: str | None = Field(None, description="Comma-separated states.")
-    light: str | None = Field(None, description="Comma-separated: green, yellow, red.")
+class CaseFilters(In):
+    state: str | None = Field(None, description="Comma-separated states.",
+                              pattern=choices_pattern(State.values))  # fmt: skip
+    light: str | None = Field(None, description="Comma-separated: green, yellow, red.",
+                              pattern=choices_pattern(Light.values))  # fmt: skip
     category: str | None = Field(None, description="Small class code or its prefix (E01).")
     street: str | None = Field(None, description="Street id or code.")
     unit: str | None = Field(None, description="Handling unit id or code.")
-    since: datetime.datetime | None = Field(None, description="Reported at or after.")
-    until: datetime.datetime | None = Field(None, description="Reported before.")
+    since: DateTimeText | None = Field(None, description="Reported at or after.")
+    until: DateTimeText | None = Field(None, description="Reported before.")
 
 
 class Page(Schema):
@@ -272,44 +375,55 @@ class WorkPageOut(Page):
 # --- inputs -------------------------------------------------------------------------
 
 
-class ReportIn(Schema):
-    source: str = Field("inspector", description="inspector, hotline, camera, leader, ...")
-    category: str = Field(..., description="Small class full code, e.g. E0102.", max_length=10)
-    lon: float
-    lat: float
-    coord_system: str = Field("wgs84", description="wgs84, gcj02 or bd09.")
-    description: str = ""
-    address: str = ""
-    urgency: str | None = Field(None, description="normal or urgent.")
-    standard: str | None = Field(None, description="Filing standard code; default if empty.")
-    owner: str = ""
-    external_id: str = ""
-    reporter_name: str = ""
-    reporter_phone: str = ""
-    reporter_email: str = ""
+SourceName = Literal["inspector", "hotline", "public", "camera", "leader", "supervision",
+                     "road_chief", "volunteer"]  # fmt: skip
+CoordSystem = Literal["wgs84", "gcj02", "bd09"]
+UrgencyName = Literal["", "normal", "urgent"]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
 
 
-class SelfHandledIn(Schema):
-    category: str = Field(..., description="Small class full code, e.g. E0201.", max_length=10)
-    lon: float
-    lat: float
-    coord_system: str = Field("wgs84", description="wgs84, gcj02 or bd09.")
-    description: str = ""
-    address: str = ""
+class ReportIn(In):
+    source: SourceName = Field("inspector", description="Who reports (the role must fit it).")
+    category: str = Field(..., description="Small class full code, e.g. E0102.", min_length=1,
+                          max_length=10)  # fmt: skip
+    lon: Longitude = Field(..., description="Longitude; the point must lie in the district.")
+    lat: Latitude
+    coord_system: CoordSystem = "wgs84"
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    address: str = Field("", max_length=200)
+    urgency: UrgencyName | None = Field(None, description="normal (default) or urgent.")
+    standard: str | None = Field(None, description="Filing standard code; default if empty.",
+                                 max_length=50)  # fmt: skip
+    owner: str = Field("", max_length=100)
+    external_id: str = Field("", max_length=100)
+    reporter_name: str = Field("", max_length=60)
+    reporter_phone: str = Field("", max_length=40)
+    reporter_email: str = Field("", max_length=254)
 
 
-class Versioned(Schema):
-    version: int | None = Field(
+class SelfHandledIn(In):
+    category: str = Field(..., description="Small class full code, e.g. E0201.", min_length=1,
+                          max_length=10)  # fmt: skip
+    lon: Longitude = Field(..., description="Longitude; the point must lie in the district.")
+    lat: Latitude
+    coord_system: CoordSystem = "wgs84"
+    description: str = Field("", max_length=MAX_DESCRIPTION)
+    address: str = Field("", max_length=200)
+
+
+class Versioned(In):
+    version: Version | None = Field(
         None, description="The case version the user saw; a changed case gives 409 conflict."
     )
 
 
 class NoteIn(Versioned):
-    note: str = ""
+    note: Note = ""
 
 
 class ReasonIn(Versioned):
-    reason: str
+    reason: Reason
 
 
 class InspectorIn(NoteIn):
@@ -329,9 +443,9 @@ class CheckIn(NoteIn):
 
 
 class FileIn(NoteIn):
-    category: str | None = None
-    standard: str | None = None
-    urgency: str | None = None
+    category: str | None = Field(None, max_length=10, description="Small class code (if changed).")
+    standard: str | None = Field(None, max_length=50)
+    urgency: UrgencyName | None = None
 
 
 class DispatchIn(NoteIn):
@@ -342,26 +456,26 @@ class DispatchIn(NoteIn):
 
 
 class ExtensionIn(ReasonIn):
-    hours: Decimal
+    hours: Hours
 
 
 class SuperviseIn(Versioned):
-    opinion: str
-    reply_hours: Decimal = Decimal(8)
+    opinion: Reason
+    reply_hours: Hours = Decimal(8)
 
 
 class MergeIn(NoteIn):
-    into: int = Field(..., description="Id of the open case this one repeats.")
+    into: Id = Field(..., description="Id of the open case this one repeats.")
 
 
 class EvidenceIn(NoteIn):
-    kind: str = Field("other", description="before, after, verify, check or other.")
+    kind: Literal["before", "after", "verify", "check", "other"] = "other"
 
 
-class DecisionIn(Schema):
-    note: str = ""
-    hours: Decimal | None = Field(None, description="Extensions: hours granted (default: asked).")
+class DecisionIn(In):
+    note: Note = ""
+    hours: Hours | None = Field(None, description="Extensions: hours granted (default: asked).")
 
 
-class ReplyIn(Schema):
-    reply: str
+class ReplyIn(In):
+    reply: Reason

@@ -284,6 +284,8 @@ def _text(params, name: str, limit: int) -> str:
         raise BadRequest(
             _("%(name)s: at most %(n)d characters, please.") % {"name": name, "n": limit}
         )
+    if "\x00" in value:  # PostgreSQL cannot store it
+        raise BadRequest(_("%(name)s contains a NUL character.") % {"name": name})
     return value
 
 

@@ -25,6 +25,7 @@ from ..schemas import (
     EvidenceIn,
     ExtensionIn,
     FileIn,
+    Id,
     InspectorIn,
     MergeIn,
     NoteIn,
@@ -43,7 +44,7 @@ PHOTOS = File(None, description="JPEG, PNG or WebP photos (multipart), up to 9."
 RESPONSES = {200: ActionOut, **ERRORS}
 
 
-def result(request, case_id: int, *, req=None, order=None, evidence=()) -> dict:
+def result(request, case_id: Id, *, req=None, order=None, evidence=()) -> dict:
     """The case after the action, if the user still sees it."""
     who = actor(request)
     case = Case.objects.filter(pk=case_id).visible_to(who).select_related(*DETAIL_RELATED).first()
@@ -66,14 +67,14 @@ def _act(name: str, body=NoteIn, *, photos: bool = False, summary: str = ""):
                                 summary=summary or name.replace("_", " "))  # fmt: skip
         if photos:
 
-            def endpoint(request, case_id: int, payload: Form[body],
+            def endpoint(request, case_id: Id, payload: Form[body],
                          photos: list[UploadedFile] = PHOTOS):  # fmt: skip
                 require_visible(request, case_id)
                 return fn(request, actor(request), case_id, payload, photos or ())
 
         else:
 
-            def endpoint(request, case_id: int, payload: Form[body]):
+            def endpoint(request, case_id: Id, payload: Form[body]):
                 require_visible(request, case_id)
                 return fn(request, actor(request), case_id, payload, ())
 
@@ -229,7 +230,7 @@ def add_evidence(request, who, case_id, p, photos):
 # --- decisions on requests and replies to supervision orders -----------------------
 
 
-def _visible_request(request, request_id: int) -> CaseRequest:
+def _visible_request(request, request_id: Id) -> CaseRequest:
     found = CaseRequest.objects.filter(pk=request_id).first()
     if (
         found is None
@@ -240,7 +241,7 @@ def _visible_request(request, request_id: int) -> CaseRequest:
 
 
 @requests_router.post("/requests/{request_id}/approve", response=RESPONSES)
-def approve_request(request, request_id: int, payload: Form[DecisionIn]):
+def approve_request(request, request_id: Id, payload: Form[DecisionIn]):
     """Approve a return, extension or suspension (dispatcher) or a void or reopen (shift
     leader). Extensions may grant fewer ``hours`` than asked."""
     req = _visible_request(request, request_id)
@@ -253,7 +254,7 @@ def approve_request(request, request_id: int, payload: Form[DecisionIn]):
 
 
 @requests_router.post("/requests/{request_id}/reject", response=RESPONSES)
-def reject_request(request, request_id: int, payload: Form[DecisionIn]):
+def reject_request(request, request_id: Id, payload: Form[DecisionIn]):
     """Reject a request; the unit that asked is told."""
     req = _visible_request(request, request_id)
     loop.decision(req.kind, "reject")(actor(request), req.pk, note=payload.note)
@@ -262,7 +263,7 @@ def reject_request(request, request_id: int, payload: Form[DecisionIn]):
 
 
 @requests_router.post("/supervision-orders/{order_id}/reply", response=RESPONSES)
-def reply_supervision(request, order_id: int, payload: Form[ReplyIn]):
+def reply_supervision(request, order_id: Id, payload: Form[ReplyIn]):
     """The supervised unit answers a supervision order."""
     order = SupervisionOrder.objects.filter(pk=order_id).first()
     if (

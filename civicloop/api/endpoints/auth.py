@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 from ninja import Form, Router, Status
 
+from civicloop.core.clientip import ratelimit_key
 from civicloop.org.models import Membership, Role
 
 from ..actions import issue_token
@@ -21,7 +22,7 @@ router = Router(tags=["auth"])
 
 def _failures(request, increment: bool):
     rate = settings.API_TOKEN_RATE_LIMIT
-    return get_usage(request, group="api-token", key="ip", rate=rate, increment=increment)
+    return get_usage(request, group="api-token", key=ratelimit_key, rate=rate, increment=increment)
 
 
 @router.post("/auth/token", auth=None, response={201: TokenOut, **ERRORS, 429: ERRORS[400]})

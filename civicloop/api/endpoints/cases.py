@@ -29,6 +29,7 @@ from ..schemas import (
     CasePageOut,
     DuplicateOut,
     EvidenceIn,
+    Id,
     PageIn,
     ReportIn,
     SelfHandledIn,
@@ -88,7 +89,7 @@ def create_self_handled(
 
 @router.post("/cases/{case_id}/evidence", response={201: list[int], **ERRORS})
 def upload_evidence(
-    request, case_id: int, payload: Form[EvidenceIn], photos: list[UploadedFile] = PHOTOS
+    request, case_id: Id, payload: Form[EvidenceIn], photos: list[UploadedFile] = PHOTOS
 ):
     """Add photos to an open case; returns the new evidence ids."""
     require_visible(request, case_id)
@@ -201,14 +202,14 @@ def my_work(request, paging: Query[PageIn]):
 
 
 @router.get("/cases/{case_id}", response={200: CaseDetailOut, **ERRORS})
-def case_detail(request, case_id: int):
+def case_detail(request, case_id: Id):
     """A case with its timeline, photos, pending requests, supervision orders and the
     actions this user may take."""
     return detail_out(actor(request), visible_detail(request, case_id))
 
 
 @router.get("/cases/{case_id}/duplicates", response={200: list[DuplicateOut], **ERRORS})
-def duplicates(request, case_id: int):
+def duplicates(request, case_id: Id):
     """Open cases of the same category near this one (merge candidates), nearest first."""
     case = visible_detail(request, case_id)
     found = find_duplicates(case.small_class_id, case.lon, case.lat, exclude_id=case.pk,
@@ -228,7 +229,7 @@ VARIANTS = {"original", "public", "thumbnail"}
 
 @router.get("/evidence/{evidence_id}/{variant}", url_name="evidence-file",
             response={200: None, **ERRORS})  # fmt: skip
-def evidence_file(request, evidence_id: int, variant: str):
+def evidence_file(request, evidence_id: Id, variant: str):
     """A photo: ``original`` (with its metadata), ``public`` (location removed) or
     ``thumbnail``; for staff who can see its case."""
     if variant not in VARIANTS:

@@ -12,6 +12,7 @@ from civicloop.cases.models import Case
 
 from ..auth import actor
 from ..errors import not_found
+from ..schemas import Id
 from ..serialize import DETAIL_RELATED
 
 MAX_PAGE_SIZE = 100
@@ -21,13 +22,13 @@ def case_not_found():
     return not_found(_("There is no such case."))
 
 
-def require_visible(request, case_id: int) -> None:
+def require_visible(request, case_id: Id) -> None:
     """404 unless the user may see the case (the same answer as for no case at all)."""
     if not Case.objects.filter(pk=case_id).visible_to(actor(request)).exists():
         raise case_not_found()
 
 
-def visible_detail(request, case_id: int) -> Case:
+def visible_detail(request, case_id: Id) -> Case:
     case = (
         Case.objects.filter(pk=case_id)
         .visible_to(actor(request))

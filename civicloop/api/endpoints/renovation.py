@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -26,7 +27,7 @@ from civicloop.renovation.rules import RULES
 
 from ..auth import actor
 from ..errors import not_found
-from ..schemas import ERRORS, Page, PageIn
+from ..schemas import ERRORS, Id, In, Page, PageIn, Version, amount, text
 from .common import paginate
 
 router = Router(tags=["renovation"])
@@ -107,10 +108,10 @@ class OrderPageOut(Page):
     items: list[OrderOut]
 
 
-class CompoundFilters(Schema):
+class CompoundFilters(In):
     q: str | None = F(None, max_length=100, description="Name, code, community or bid section.")
     street: str | None = F(None, description="Street id or code.")
-    batch: int | None = None
+    batch: Id | None = None
     project_class: str | None = F(None, description="quality or improvement")
 
 
@@ -120,42 +121,54 @@ class Done(Schema):
     version: int
 
 
-class VersionIn(Schema):
-    version: int | None = None
+class VersionIn(In):
+    version: Version | None = None
 
 
-class MergeIn(VersionIn):
-    into: int
+class OrderMergeIn(VersionIn):
+    into: Id
+
+
+Amount = amount(0, 9_999_999_999)
+Progress = Annotated[int, F(ge=0, le=100)]
+#: 12 letters and digits; dashes, spaces or other separators between them are ignored.
+HouseholdCode = Annotated[
+    str,
+    F(
+        pattern=r"^[^A-Za-z0-9\x00]*(?:[A-Za-z0-9][^A-Za-z0-9\x00]*){12}$",
+        description="The household code printed on the community's slip (ABCD-EFGH-JKLM).",
+    ),
+]
 
 
 class DeclineIn(VersionIn):
-    reason: str = F(..., max_length=1000)
+    reason: text(1000, required=True)
 
 
 class TakeIn(VersionIn):
-    budget: Decimal = F(Decimal(0), description="10k yuan, not below zero")
-    quantity: Decimal = Decimal(0)
+    budget: Amount = F(Decimal(0), description="10k yuan, not below zero")
+    quantity: Amount = Decimal(0)
     title: str = F("", max_length=100)
 
 
-class ItemIn(Schema):
+class ItemIn(In):
     title: str = F("", max_length=100)
     work_type: str = F("", description="Menu code, e.g. R04")
-    quantity: Decimal = Decimal(0)
-    budget: Decimal = Decimal(0)
-    progress: int = 0
+    quantity: Amount = Decimal(0)
+    budget: Amount = Decimal(0)
+    progress: Progress = 0
 
 
 class ItemUpdateIn(VersionIn):
-    progress: int | None = F(None, description="0 to 100")
-    budget: Decimal | None = F(None, description="10k yuan, not below zero")
-    quantity: Decimal | None = None
+    progress: Progress | None = F(None, description="0 to 100")
+    budget: Amount | None = F(None, description="10k yuan, not below zero")
+    quantity: Amount | None = None
 
 
 class AdoptIn(VersionIn):
-    kind: str = F(..., description="public, civilized, company or deputy")
-    unit: int | None = None
-    money: Decimal = Decimal(0)
+    kind: Literal["public", "civilized", "company", "deputy"]
+    unit: Id | None = None
+    money: Amount = Decimal(0)
     labour: str = F("", max_length=200)
     design: str = F("", max_length=200)
 
@@ -170,29 +183,29 @@ class StageIn(VersionIn):
     published_text: str = ""
 
 
-class VoteIn(Schema):
+class VoteIn(In):
     title: str = F(..., max_length=100)
     opens_at: datetime.datetime
     closes_at: datetime.datetime
-    orders: list[int] = []
+    orders: list[Id] = []
     questions: list[str] = []
 
 
-class OrderIn(Schema):
-    code: str = F(..., description="The household code printed on the community's slip.")
+class OrderIn(In):
+    code: HouseholdCode
     title: str = F("", max_length=100)
     text: str = F("", max_length=2000)
     work_type: str = ""
 
 
-class BallotIn(Schema):
-    code: str
+class BallotIn(In):
+    code: HouseholdCode
     answers: dict[str, str] = F(..., description="{question id: for | against | abstain}")
 
 
-class RatingIn(Schema):
-    code: str
-    stars: int
+class RatingIn(In):
+    code: HouseholdCode
+    stars: Annotated[int, F(ge=1, le=5)]
     comment: str = F("", max_length=300)
 
 
@@ -258,7 +271,7 @@ def compound_out(project: Project) -> dict:
     }  # fmt: skip
 
 
-def _project(compound_id: int) -> Project:
+def _project(compound_id: Id) -> Project:
     project = queries.project_for(compound_id)
     if project is None:
         raise not_found(_("This compound is not under renovation."))
@@ -266,12 +279,12 @@ def _project(compound_id: int) -> Project:
 
 
 @router.get(f"{PREFIX}/compounds/{{compound_id}}", response={200: CompoundOut, **ERRORS})
-def compound_detail(request, compound_id: int):
+def compound_detail(request, compound_id: Id):
     return compound_out(_project(compound_id))
 
 
 @router.get(f"{PREFIX}/compounds/{{compound_id}}/orders", response={200: OrderPageOut, **ERRORS})
-def list_orders(request, compound_id: int, paging: Query[PageIn], state: str | None = None):
+def list_orders(request, compound_id: Id, paging: Query[PageIn], state: str | None = None):
     """The compound's residents' orders, with published vote counts and the adopter of their item."""
     _project(compound_id)
     orders = queries.orders(compound_id)
@@ -299,11 +312,11 @@ def order_out(order: Order, who=None) -> dict:
 # --- staff actions ------------------------------------------------------------------------
 
 
-def _order(order_id: int) -> Order:
+def _order(order_id: Id) -> Order:
     return get_object_or_404(Order.objects.select_related("compound__community"), pk=order_id)
 
 
-def _item(item_id: int) -> WorkItem:
+def _item(item_id: Id) -> WorkItem:
     return get_object_or_404(
         WorkItem.objects.select_related("project__compound__community"), pk=item_id
     )
@@ -314,24 +327,24 @@ def _done(obj) -> dict:
 
 
 @router.post(f"{PREFIX}/orders/{{order_id}}/accept", response={200: Done, **ERRORS})
-def accept(request, order_id: int, payload: VersionIn):
+def accept(request, order_id: Id, payload: VersionIn):
     return _done(actions.accept_order(actor(request), _order(order_id), version=payload.version))
 
 
 @router.post(f"{PREFIX}/orders/{{order_id}}/merge", response={200: Done, **ERRORS})
-def merge(request, order_id: int, payload: MergeIn):
+def merge(request, order_id: Id, payload: OrderMergeIn):
     return _done(actions.merge_order(actor(request), _order(order_id), payload.into,
                                      version=payload.version))  # fmt: skip
 
 
 @router.post(f"{PREFIX}/orders/{{order_id}}/decline", response={200: Done, **ERRORS})
-def decline(request, order_id: int, payload: DeclineIn):
+def decline(request, order_id: Id, payload: DeclineIn):
     return _done(actions.decline_order(actor(request), _order(order_id), reason=payload.reason,
                                        version=payload.version))  # fmt: skip
 
 
 @router.post(f"{PREFIX}/orders/{{order_id}}/take", response={201: Done, **ERRORS})
-def take(request, order_id: int, payload: TakeIn):
+def take(request, order_id: Id, payload: TakeIn):
     """接单: the renovation office turns an accepted order into a work item (returned)."""
     item = actions.take_order(actor(request), _order(order_id), version=payload.version,
                               budget=payload.budget, quantity=payload.quantity,
@@ -340,65 +353,65 @@ def take(request, order_id: int, payload: TakeIn):
 
 
 @router.post(f"{PREFIX}/compounds/{{compound_id}}/items", response={201: Done, **ERRORS})
-def add_item(request, compound_id: int, payload: ItemIn):
+def add_item(request, compound_id: Id, payload: ItemIn):
     item = actions.add_item(actor(request), _project(compound_id), **payload.dict())
     return Status(201, _done(item))
 
 
 @router.post(f"{PREFIX}/items/{{item_id}}/progress", response={200: Done, **ERRORS})
-def update_item(request, item_id: int, payload: ItemUpdateIn):
+def update_item(request, item_id: Id, payload: ItemUpdateIn):
     data = payload.dict()
     return _done(actions.update_item(actor(request), _item(item_id), **data))
 
 
 @router.post(f"{PREFIX}/items/{{item_id}}/adopt", response={200: Done, **ERRORS})
-def adopt(request, item_id: int, payload: AdoptIn):
+def adopt(request, item_id: Id, payload: AdoptIn):
     item = _item(item_id)
     actions.adopt_item(actor(request), item, **payload.dict())
     return _done(item)
 
 
 @router.post(f"{PREFIX}/items/{{item_id}}/deliver", response={200: Done, **ERRORS})
-def deliver(request, item_id: int, payload: Form[DeliverIn],
+def deliver(request, item_id: Id, payload: Form[DeliverIn],
             photos: list[UploadedFile] = DELIVERY_PHOTOS):  # fmt: skip
     item = actions.deliver_item(actor(request), _item(item_id), photos=photos or (),
                                 note=payload.note, version=payload.version)  # fmt: skip
     return _done(item)
 
 
-def _stage(stage_id: int) -> Stage:
+def _stage(stage_id: Id) -> Stage:
     return get_object_or_404(Stage.objects.select_related("project__compound__community"),
                              pk=stage_id)  # fmt: skip
 
 
 @router.post(f"{PREFIX}/stages/{{stage_id}}/open", response={200: Done, **ERRORS})
-def open_stage(request, stage_id: int, payload: VersionIn):
+def open_stage(request, stage_id: Id, payload: VersionIn):
     return _done(actions.open_stage(actor(request), _stage(stage_id), version=payload.version))
 
 
 @router.post(f"{PREFIX}/stages/{{stage_id}}/complete", response={200: Done, **ERRORS})
-def complete_stage(request, stage_id: int, payload: StageIn):
+def complete_stage(request, stage_id: Id, payload: StageIn):
     return _done(actions.complete_stage(actor(request), _stage(stage_id), **payload.dict()))
 
 
 @router.post(f"{PREFIX}/compounds/{{compound_id}}/votes", response={201: Done, **ERRORS})
-def create_vote(request, compound_id: int, payload: VoteIn):
+def create_vote(request, compound_id: Id, payload: VoteIn):
     vote = actions.create_vote(actor(request), _project(compound_id), **payload.dict())
     return Status(201, _done(vote))
 
 
-def _vote(vote_id: int) -> Vote:
+def _vote(vote_id: Id) -> Vote:
     return get_object_or_404(Vote.objects.select_related("project__compound__community"),
                              pk=vote_id)  # fmt: skip
 
 
 @router.post(f"{PREFIX}/votes/{{vote_id}}/open", response={200: Done, **ERRORS})
-def open_vote(request, vote_id: int, payload: VersionIn):
+def open_vote(request, vote_id: Id, payload: VersionIn):
     return _done(actions.open_vote(actor(request), _vote(vote_id), version=payload.version))
 
 
 @router.post(f"{PREFIX}/votes/{{vote_id}}/close", response={200: Done, **ERRORS})
-def close_vote(request, vote_id: int, payload: VersionIn):
+def close_vote(request, vote_id: Id, payload: VersionIn):
     """Close after the closing time and publish counts, turnout and quorum."""
     return _done(actions.close_vote(actor(request), _vote(vote_id), version=payload.version))
 
@@ -408,7 +421,7 @@ def close_vote(request, vote_id: int, payload: VersionIn):
 
 @router.post(f"{PREFIX}/compounds/{{compound_id}}/orders", auth=None,
              response={201: OrderOut, **ERRORS})  # fmt: skip
-def place_order(request, compound_id: int, payload: Form[OrderIn],
+def place_order(request, compound_id: Id, payload: Form[OrderIn],
                 photos: list[UploadedFile] = ORDER_PHOTOS):  # fmt: skip
     """A resident orders (下单) with the household code; refused for another compound's household."""
     project = _project(compound_id)
@@ -419,7 +432,7 @@ def place_order(request, compound_id: int, payload: Form[OrderIn],
 
 
 @router.post(f"{PREFIX}/votes/{{vote_id}}/ballot", auth=None, response={200: dict, **ERRORS})
-def ballot(request, vote_id: int, payload: BallotIn):
+def ballot(request, vote_id: Id, payload: BallotIn):
     """Vote, or change the household's vote while the vote is open (secret: nothing is echoed)."""
     vote = _vote(vote_id)
     resident = actions.resident_for(payload.code, compound=vote.project.compound)
@@ -431,7 +444,7 @@ def ballot(request, vote_id: int, payload: BallotIn):
 
 
 @router.post(f"{PREFIX}/items/{{item_id}}/rating", auth=None, response={201: dict, **ERRORS})
-def rate(request, item_id: int, payload: RatingIn):
+def rate(request, item_id: Id, payload: RatingIn):
     item = _item(item_id)
     resident = actions.resident_for(payload.code, compound=item.project.compound)
     actions.rate_item(resident, item, stars=payload.stars, comment=payload.comment)

@@ -5,6 +5,8 @@ items``). What a user may not see answers 404, like something that does not
 exist; every change goes through :mod:`civicloop.supervision.actions`.
 """
 
+from typing import Literal
+
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +30,7 @@ from civicloop.supervision.timeline import timeline
 
 from ..auth import actor
 from ..errors import not_found
-from ..schemas import ERRORS, PageIn
+from ..schemas import ERRORS, MAX_NOTE, Id, In, PageIn, Version, choices_pattern, text
 from .common import paginate
 
 router = Router(tags=["supervision"])
@@ -74,7 +76,7 @@ class ItemPageOut(Schema):
     items: list[ItemOut]
 
 
-class EventOut(Schema):
+class ItemEventOut(Schema):
     at: str
     action: str
     label: str
@@ -109,52 +111,56 @@ class ItemDetailOut(ItemOut):
     interview_count: int
     actions: list[str] = Field(..., description="What this user may do now (the rule table).")
     extension_requests: list[ExtensionOut]
-    timeline: list[EventOut]
+    timeline: list[ItemEventOut]
 
 
-class ItemFilters(Schema):
-    state: str | None = Field(None, description="Comma-separated states.")
-    colour: str | None = Field(None, description="Comma-separated: green, blue, yellow, red.")
+class ItemFilters(In):
+    state: str | None = Field(None, description="Comma-separated states.",
+                              pattern=choices_pattern(State.values))  # fmt: skip
+    colour: str | None = Field(None, description="Comma-separated: green, blue, yellow, red.",
+                               pattern=choices_pattern(Colour.values))  # fmt: skip
     unit: str | None = Field(None, description="Lead unit id or code.")
     mine: bool = Field(False, description="Only items of my units (lead or cooperating).")
 
 
-class RegisterIn(Schema):
-    title: str
-    requirement: str
-    lead_unit: str
-    person: str
-    post: str
-    responsibility: str
+class RegisterIn(In):
+    title: text(200, required=True)
+    requirement: text(MAX_NOTE, required=True)
+    lead_unit: text(4000, required=True)
+    person: text(4000, required=True)
+    post: text(100, required=True)
+    responsibility: text(4000, required=True)
     deadline: str | None = Field(None, description="A date (2019-07-30) …")
     deadline_days: int | None = Field(None, description="… or a number of working days.")
     start: str | None = None
     cooperating_units: str | None = Field(None, description="Comma-separated unit ids or codes.")
-    source: str = "meeting"
+    source: Literal["meeting", "instruction", "inspection", "case"] = "meeting"
     source_title: str = ""
     source_date: str | None = None
     minutes: str = ""
     target_quantity: str | None = None
     target_noun: str = ""
     target_at_least: bool = False
-    reporting: str = "one_off"
+    reporting: Literal["one_off", "weekly", "monthly", "custom"] = "one_off"
     reporting_days: int | None = None
-    case: int | None = Field(None, description="The case this item is escalated from.")
+    case: Id | None = Field(None, description="The case this item is escalated from.")
 
 
-class Versioned(Schema):
-    version: int | None = Field(None, description="The item version the user saw (409 if changed).")
+class ItemVersioned(In):
+    version: Version | None = Field(
+        None, description="The item version the user saw (409 if changed)."
+    )
 
 
-class NoteIn(Versioned):
-    note: str = ""
+class ItemNoteIn(ItemVersioned):
+    note: text(MAX_NOTE) = ""
 
 
-class ReasonIn(Versioned):
-    reason: str
+class ItemReasonIn(ItemVersioned):
+    reason: text(MAX_NOTE, required=True)
 
 
-class AssignIn(NoteIn):
+class AssignIn(ItemNoteIn):
     lead_unit: str | None = None
     person: str | None = None
     post: str | None = None
@@ -162,22 +168,22 @@ class AssignIn(NoteIn):
     cooperating_units: str | None = Field(None, description="Comma-separated unit ids or codes.")
 
 
-class ProgressIn(Versioned):
-    note: str
+class ProgressIn(ItemVersioned):
+    note: text(MAX_NOTE, required=True)
     percent: int | None = None
     quantity: str | None = None
 
 
-class ExtensionIn(Versioned):
-    new_deadline: str
-    reason: str
+class ItemExtensionIn(ItemVersioned):
+    new_deadline: str = Field(..., description="A date (2019-07-30) after the current deadline.")
+    reason: text(MAX_NOTE, required=True)
 
 
-class DecideExtensionIn(NoteIn):
+class DecideExtensionIn(ItemNoteIn):
     new_deadline: str | None = None
 
 
-class InterviewIn(NoteIn):
+class InterviewIn(ItemNoteIn):
     on: str | None = None
 
 
@@ -247,13 +253,13 @@ class RowPageOut(Schema):
     items: list[RowOut]
 
 
-class RowFilters(Schema):
+class RowFilters(In):
     unit: str | None = Field(None, description="Unit id or code.")
     colour: str | None = Field(None, description="Comma-separated colours.")
     done: bool | None = None
 
 
-class RowIn(Versioned):
+class RowIn(ItemVersioned):
     values: dict = Field(..., description="Status fields to change, by key.")
 
 
@@ -298,7 +304,7 @@ def _unit_q(value: str, field: str = "lead_unit"):
     return unit.pk
 
 
-def _visible_item(request, item_id: int) -> Item:
+def _visible_item(request, item_id: Id) -> Item:
     item = (
         visible_items(actor(request), Item.objects.filter(pk=item_id))
         .select_related("lead_unit", "person")
@@ -368,7 +374,7 @@ def register(request, payload: Form[RegisterIn]):
 
 
 @router.get("/supervision/items/{item_id}", response={200: ItemDetailOut, **ERRORS})
-def item_detail(request, item_id: int):
+def item_detail(request, item_id: Id):
     """One item with its timeline, extension requests and the actions this user may take."""
     return detail_out(actor(request), _visible_item(request, item_id))
 
@@ -394,13 +400,13 @@ def _action(name: str, body, *, uploads: bool = False):
 
     if uploads:
 
-        def endpoint(request, item_id: int, payload: Form[body],
+        def endpoint(request, item_id: Id, payload: Form[body],
                      photos: list[UploadedFile] = PHOTOS, files: list[UploadedFile] = FILES):  # fmt: skip
             return run(request, item_id, payload, photos, files)
 
     else:
 
-        def endpoint(request, item_id: int, payload: Form[body]):
+        def endpoint(request, item_id: Id, payload: Form[body]):
             return run(request, item_id, payload)
 
     endpoint.__name__ = f"supervision_{name}"
@@ -416,12 +422,12 @@ def _doc(name: str) -> str:
 
 
 BODIES = {
-    "assign": (AssignIn, False), "sign": (NoteIn, False), "report_progress": (ProgressIn, True),
-    "report_part": (NoteIn, True), "submit_completion": (ProgressIn, True),
-    "pass_review": (NoteIn, False), "reject_review": (ReasonIn, False), "close": (NoteIn, False),
-    "reopen": (ReasonIn, False), "request_extension": (ExtensionIn, False),
-    "approve_extension": (DecideExtensionIn, False), "reject_extension": (NoteIn, False),
-    "chase": (NoteIn, False), "order_interview": (InterviewIn, False),
+    "assign": (AssignIn, False), "sign": (ItemNoteIn, False), "report_progress": (ProgressIn, True),
+    "report_part": (ItemNoteIn, True), "submit_completion": (ProgressIn, True),
+    "pass_review": (ItemNoteIn, False), "reject_review": (ItemReasonIn, False), "close": (ItemNoteIn, False),
+    "reopen": (ItemReasonIn, False), "request_extension": (ItemExtensionIn, False),
+    "approve_extension": (DecideExtensionIn, False), "reject_extension": (ItemNoteIn, False),
+    "chase": (ItemNoteIn, False), "order_interview": (InterviewIn, False),
 }  # fmt: skip
 for _name, (_body, _uploads) in BODIES.items():
     _action(_name, _body, uploads=_uploads)
@@ -460,7 +466,7 @@ def list_campaigns(request, paging: Query[PageIn]):
     return page
 
 
-def _visible_campaign(request, campaign_id: int) -> Campaign:
+def _visible_campaign(request, campaign_id: Id) -> Campaign:
     who = actor(request)
     campaign = campaign_list(_today(), _campaigns(who).filter(pk=campaign_id)).first()
     if campaign is None:
@@ -469,7 +475,7 @@ def _visible_campaign(request, campaign_id: int) -> Campaign:
 
 
 @router.get("/supervision/campaigns/{campaign_id}", response={200: CampaignDetailOut, **ERRORS})
-def campaign_detail(request, campaign_id: int):
+def campaign_detail(request, campaign_id: Id):
     """A campaign with its roll-up per unit and per street (the rows this user sees)."""
     campaign = _visible_campaign(request, campaign_id)
     figures = rollup(campaign, _today(), visible_rows(actor(request), CampaignRow.objects.all()))
@@ -497,7 +503,7 @@ def row_out(who, row) -> dict:
 
 
 @router.get("/supervision/campaigns/{campaign_id}/rows", response={200: RowPageOut, **ERRORS})
-def list_rows(request, campaign_id: int, filters: Query[RowFilters], paging: Query[PageIn]):
+def list_rows(request, campaign_id: Id, filters: Query[RowFilters], paging: Query[PageIn]):
     """The campaign's target rows this user sees (a unit sees its own)."""
     campaign = _visible_campaign(request, campaign_id)
     who = actor(request)
@@ -514,7 +520,7 @@ def list_rows(request, campaign_id: int, filters: Query[RowFilters], paging: Que
 
 
 @router.post("/supervision/campaigns/{campaign_id}/rows/{row_id}", response={200: RowOut, **ERRORS})
-def update_campaign_row(request, campaign_id: int, row_id: int, payload: RowIn):
+def update_campaign_row(request, campaign_id: Id, row_id: Id, payload: RowIn):
     """Progress on a row: the status fields to change (checked by their kind)."""
     who = actor(request)
     visible = visible_rows(who, CampaignRow.objects.filter(pk=row_id, campaign_id=campaign_id))
@@ -529,7 +535,7 @@ def update_campaign_row(request, campaign_id: int, row_id: int, payload: RowIn):
 # --- on-site inspections ---------------------------------------------------------------
 
 
-class InspectionIn(Schema):
+class InspectionIn(In):
     title: str
     on: str | None = Field(None, description="The day (default today).")
     road: str | None = Field(None, description="Road id or name.")
@@ -610,7 +616,7 @@ def record(request, payload: Form[InspectionIn], photos: list[UploadedFile] = PH
 
 
 @router.get("/supervision/inspections/{inspection_id}", response={200: InspectionOut, **ERRORS})
-def inspection_detail(request, inspection_id: int):
+def inspection_detail(request, inspection_id: Id):
     """An inspection and what became of each problem (leaders and the office)."""
     from civicloop.supervision.models import Inspection
     from civicloop.supervision.rules import sees_all

@@ -44,3 +44,49 @@ def test_docs_page_loads_nothing_from_the_internet(client, db):
         assert client.get(asset).status_code == 200, asset
     assert client.get("/api/docs/assets/../../settings.py").status_code == 404
     assert client.get("/api/docs/assets/secret.js").status_code == 404
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)
+
+
+def test_component_names_are_unique(client, db):
+    """ninja names components by class name: two Schemas of one name would overwrite
+    each other in the document."""
+    from ninja import Schema
+
+    client.get("/api/openapi.json")  # every endpoint module imported
+    names = [c.__name__ for c in set(_subclasses(Schema)) if c.__module__.startswith("civicloop.")]
+    assert sorted(n for n in names if names.count(n) > 1) == []
+
+
+def test_the_document_says_what_forms_and_json_bodies_take(client, db):
+    paths = json.loads(client.get("/api/openapi.json").content)["paths"]
+    accept = paths["/api/cases/{case_id}/actions/accept"]["post"]["requestBody"]
+    form = accept["content"]["application/x-www-form-urlencoded"]["schema"]["properties"]
+    assert form["version"]["type"] == "integer" and "anyOf" not in form["version"]
+    assert form["version"]["minimum"] == 0
+    as_json = accept["content"]["application/json"]["schema"]["properties"]
+    assert {"type": "null"} in as_json["version"]["anyOf"]  # null = left out
+    assert accept["required"] is False  # every field optional: no body at all is fine
+    refuse = paths["/api/cases/{case_id}/actions/refuse"]["post"]["requestBody"]
+    reason = refuse["content"]["application/json"]["schema"]["properties"]["reason"]
+    assert reason["minLength"] == 1 and reason["maxLength"] == 2000 and "\\x00" in reason["pattern"]
+    assert refuse["required"] is True
+    # a JSON body Schema must be sent, if only as {}
+    assert paths["/api/renovation/votes/{vote_id}/open"]["post"]["requestBody"]["required"]
+    case_id = paths["/api/cases/{case_id}"]["get"]["parameters"][0]["schema"]
+    assert case_id["minimum"] == 1 and case_id["maximum"] == 2**63 - 1
+
+
+def test_form_version_null_is_refused_and_json_null_is_left_out(api, case_in):
+    case = case_in("reported")
+    client = api("acceptor")
+    url = f"/api/cases/{case.pk}/actions/accept"
+    response = client.client.post(url, {"version": "null"}, **client._headers({}))
+    assert response.status_code == 400 and response.json()["field"] == "version"
+    assert client.post(url, {"version": None, "note": None}).status_code == 200
+    huge = client.get(f"/api/cases/{2**70}")
+    assert huge.status_code == 400 and huge.json()["field"] == "case_id"
