@@ -31,7 +31,7 @@ def test_public_report_verified_false(loop):
     assert case.state == State.CANCELLED and case.cancel_reason == CancelReason.NOT_ACCEPTED
     assert case.light == "" and case.due_at is None
     event = case.events.get(action=CaseEvent.Action.VERIFY)
-    assert event.data == {"true": False} and event.on_time is True
+    assert event.data["true"] is False and event.on_time is True
     assert event.actor == loop["users"]["inspector"] and event.role == "inspector"
 
 

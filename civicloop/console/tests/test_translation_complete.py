@@ -370,6 +370,11 @@ def pages(loop, reno, w):
         out.append((None, "get", reverse(name, args=args), None))
         out.append((None, "post", reverse(name, args=args), {"code": code}))
     # The admin: its index, every changelist, and each model's add and change form.
+    # Settings made on first use (the evaluation's) exist already, as pages walked
+    # before the admin make them: their add form is then refused, so not walked.
+    from civicloop.evaluation.models import EvaluationConfig
+
+    EvaluationConfig.get()
     out.append(("root", "get", reverse("admin:index"), None))
     for model, model_admin in admin.site._registry.items():
         info = f"{model._meta.app_label}_{model._meta.model_name}"

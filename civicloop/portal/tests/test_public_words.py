@@ -30,7 +30,7 @@ def test_internal_steps_are_said_plainly(client, loop, public_report):
     case = advance(loop, public_report(category="E0101"), State.IN_PROGRESS)
     returned = actions.request_return(a["handler_west"], case, reason="不属于本单位")
     case = actions.approve_return(a["dispatcher"], returned)
-    case = actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"])
+    case = actions.dispatch_case(a["dispatcher"], case, unit=loop["cleaning"], reason="退回后改派")
     actions.issue_supervision(a["supervisor"], case, opinion="尽快处置")
     page = client.get(f"/track/{case.tracking_code}/").content.decode()
     assert "the centre is finding the right unit" in page
