@@ -480,14 +480,14 @@ class CaseSim:
                note="", data=None, on_time=None, unit_id=None, is_public=True) -> None:  # fmt: skip
         """What ``actions.write`` does: compare-and-set the row, append the history."""
         case = self.case
-        fields = dict(fields or {})
         from_state = case.state
+        if fields:
+            for name, value in fields.items():
+                setattr(case, name, value)
         if to_state is not None:
-            fields["state"] = to_state
-        fields["version"] = case.version + 1
-        fields["updated_at"] = now
-        for name, value in fields.items():
-            setattr(case, name, value)
+            case.state = to_state
+        case.version += 1
+        case.updated_at = now
         self.events.append(
             {
                 "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
