@@ -38,6 +38,7 @@ import collections
 import contextlib
 import datetime
 import gc
+import json
 import math
 import operator
 import random
@@ -48,6 +49,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Max
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -1440,6 +1442,11 @@ def _converter(field):
         return convert
     if internal == "JSONField":
         adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        if encoder is None and type(connection.ops).adapt_json_value is (
+            BaseDatabaseOperations.adapt_json_value
+        ):
+            # json.dumps(value, cls=None) is the default encoder's encode()
+            return json.JSONEncoder().encode
         return lambda value: adapt(value, encoder)
     if internal in ("DecimalField", "DateField"):
         return lambda value: field.get_db_prep_save(value, connection)
