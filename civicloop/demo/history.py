@@ -1542,7 +1542,7 @@ def fast_sqlite():
 def _indexes_built_after(*models):
     """SQLite: drop the tables' plain indexes, insert, then create them again.
 
-    One sort per index at the end costs less than keeping 33 indexes up to
+    One sort per index at the end costs less than keeping 30 indexes up to
     date row by row (800,000 rows). The indexes are re-created from their own
     SQL (``sqlite_master``), so names and definitions stay what the migrations
     made; unique indexes stay in place. Inside the caller's transaction: if
