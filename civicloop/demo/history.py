@@ -38,6 +38,7 @@ import collections
 import contextlib
 import datetime
 import gc
+import json
 import math
 import operator
 import random
@@ -48,6 +49,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Max
 from django.db.models.base import ModelState
 from django.utils import timezone
@@ -482,14 +484,14 @@ class CaseSim:
                note="", data=None, on_time=None, unit_id=None, is_public=True) -> None:  # fmt: skip
         """What ``actions.write`` does: compare-and-set the row, append the history."""
         case = self.case
-        fields = dict(fields or {})
         from_state = case.state
+        if fields:
+            for name, value in fields.items():
+                setattr(case, name, value)
         if to_state is not None:
-            fields["state"] = to_state
-        fields["version"] = case.version + 1
-        fields["updated_at"] = now
-        for name, value in fields.items():
-            setattr(case, name, value)
+            case.state = to_state
+        case.version += 1
+        case.updated_at = now
         self.events.append(
             {
                 "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
@@ -1450,6 +1452,11 @@ def _converter(field):
         return convert
     if internal == "JSONField":
         adapt, encoder = connection.ops.adapt_json_value, field.encoder
+        if encoder is None and type(connection.ops).adapt_json_value is (
+            BaseDatabaseOperations.adapt_json_value
+        ):
+            # json.dumps(value, cls=None) is the default encoder's encode()
+            return json.JSONEncoder().encode
         return lambda value: adapt(value, encoder)
     if internal in ("DecimalField", "DateField"):
         return lambda value: field.get_db_prep_save(value, connection)
@@ -1545,7 +1552,7 @@ def fast_sqlite():
 def _indexes_built_after(*models):
     """SQLite: drop the tables' plain indexes, insert, then create them again.
 
-    One sort per index at the end costs less than keeping 33 indexes up to
+    One sort per index at the end costs less than keeping 30 indexes up to
     date row by row (800,000 rows). The indexes are re-created from their own
     SQL (``sqlite_master``), so names and definitions stay what the migrations
     made; unique indexes stay in place. Inside the caller's transaction: if

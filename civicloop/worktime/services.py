@@ -513,7 +513,8 @@ class Timeline:
         self.starts: list[int] = []  # wall-clock micros after the first midnight
         self.ends: list[int] = []
         self.before: list[int] = []  # working micros before each period
-        self.days: list[datetime.date] = []  # the day of each period
+        self.midnights: list[datetime.datetime] = []  # the midnight before each period
+        self.bases: list[int] = []  # and its wall-clock micros
         total = 0
         day = first
         while day <= last:
@@ -525,11 +526,13 @@ class Timeline:
                     break
             if work:
                 base = (day.toordinal() - self.first) * MICROS_PER_DAY
+                midnight = _instant(day, 0)
                 for period_start, period_end in data.periods:
                     self.starts.append(base + period_start)
                     self.ends.append(base + period_end)
                     self.before.append(total)
-                    self.days.append(day)
+                    self.midnights.append(midnight)
+                    self.bases.append(base)
                     total += period_end - period_start
             day += ONE_DAY
         self.after = [
@@ -565,12 +568,10 @@ class Timeline:
         j = self._left(self.after, target)
         if j == len(self.after):
             return add_working_time(start, amount, self.calendar)
-        micros = self.starts[j] + target - self.before[j]
-        day = self.days[j]
-        return Deadline(
-            at=_instant(day, micros - (day.toordinal() - self.first) * MICROS_PER_DAY),
-            provisional=False,
-        )
+        micros = self.starts[j] + target - self.before[j] - self.bases[j]
+        # _instant(day, micros): the midnight plus the micros, on the wall clock
+        at = self.midnights[j] + datetime.timedelta(microseconds=micros)
+        return Deadline(at=at, provisional=False)
 
     def between(self, a: datetime.datetime, b: datetime.datetime) -> WorkingSpan:
         """:func:`working_time_between` (negative when ``b`` comes before ``a``)."""
