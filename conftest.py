@@ -7,6 +7,7 @@ import pytest
 import shapely
 from django.utils import translation
 
+from civicloop.core import memo
 from civicloop.geo import locator, places
 from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
 from civicloop.org.models import Unit
@@ -62,6 +63,7 @@ def _fresh_process_caches():
         places.invalidate()
         clear_cache()
         LoopConfig.clear_cache()
+        memo.clear_all()  # catalogue, rules, tokens and clients kept in memory
         cache.clear()  # rate-limit counters and cached map shapes
 
     reset()
