@@ -125,11 +125,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # tables and cost more to plan than to run (docs/performance.md).
 DATABASE_SERVER_SIDE_BINDING = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
 DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 2)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    if DATABASE_SERVER_SIDE_BINDING:
-        DATABASES["default"].setdefault("OPTIONS", {}).update(
-            server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD
-        )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    DATABASE_SERVER_SIDE_BINDING
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD
+    )
 # A PostgreSQL streaming read replica for dashboards, evaluation, exports and
 # long lists (civicloop.core.db): never for writes or a user's own fresh writes.
 if os.environ.get("DATABASE_REPLICA_URL"):
