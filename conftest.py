@@ -52,6 +52,12 @@ def _no_replica_reads(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _memo_counters_on_demand(settings):
+    """The memo counters are not re-read as time passes (query counts stay exact)."""
+    settings.MEMO_CHECK_SECONDS = 3600
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test starts with no locator index, calendar, settings or cache entries from another."""
     from django.core.cache import cache
@@ -63,7 +69,9 @@ def _fresh_process_caches():
         places.invalidate()
         clear_cache()
         LoopConfig.clear_cache()
-        memo.clear_all()  # catalogue, rules, tokens and clients kept in memory
+        # Catalogue, rules, tokens and clients kept in memory; the counters are
+        # read only when a test says another process moved them (memo.forget()).
+        memo.clear_all(read_counters=False)
         cache.clear()  # rate-limit counters and cached map shapes
 
     reset()

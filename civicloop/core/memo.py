@@ -28,8 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 _lock = threading.RLock()
@@ -79,11 +78,18 @@ def forget() -> None:
     _versions["checked"] = float("-inf")
 
 
-def clear_all() -> None:
-    """Drop every memo of this process (tests, and after restoring a backup)."""
+def clear_all(*, read_counters: bool = True) -> None:
+    """Drop every memo of this process (tests, and after restoring a backup).
+
+    ``read_counters=False`` (tests) takes every counter as 0 until the next
+    check instead of reading them, so query counts do not depend on timing.
+    """
     for memo in _registry.values():
         memo.clear()
-    forget()
+    if read_counters:
+        forget()
+    else:
+        _versions.update(values={}, checked=time.monotonic())
 
 
 _deferred = threading.local()
@@ -105,22 +111,32 @@ def deferred():
 
 
 def bump(*names: str) -> None:
-    """Record that the rows behind ``names`` changed (in the current transaction)."""
+    """Record that the rows behind ``names`` changed (in the current transaction).
+
+    One upsert per name returns the new counter, which this process takes at
+    once (its copy is dropped); the others read it within ``MEMO_CHECK_SECONDS``.
+    """
     from .models import MemoVersion
 
     pending = getattr(_deferred, "names", None)
     if pending is not None:
         pending.update(names)
         return
+    q = connection.ops.quote_name
+    table = q(MemoVersion._meta.db_table)
     for name in names:
-        if not MemoVersion.objects.filter(name=name).update(version=F("version") + 1):
-            row, created = MemoVersion.objects.get_or_create(name=name, defaults={"version": 1})
-            if not created:
-                MemoVersion.objects.filter(name=name).update(version=F("version") + 1)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({q('name')}, {q('version')}) VALUES (%s, 1) "
+                f"ON CONFLICT ({q('name')}) DO UPDATE SET {q('version')} = {table}.{q('version')} + 1 "
+                f"RETURNING {q('version')}",
+                [name],
+            )
+            (version,) = cursor.fetchone()
+        _versions["values"] = {**_versions["values"], name: version}
         memo = _registry.get(name)
         if memo is not None:
             memo.clear()
-    forget()
     # Threads of this process that reloaded before the commit read the old rows.
     transaction.on_commit(forget)
 
