@@ -87,4 +87,8 @@ def tokens_changed() -> None:
 
 
 def connect() -> None:
-    bump_on_change(MEMO_NAME, [ApiToken, get_user_model(), Person, Membership, Unit])
+    # A sign-in (last_login) and the token's own touch (an update) change nothing held here.
+    bump_on_change(
+        MEMO_NAME, [ApiToken, get_user_model(), Person, Membership, Unit],
+        ignore_fields={"last_login"},
+    )  # fmt: skip

@@ -141,10 +141,17 @@ def bump(*names: str) -> None:
     transaction.on_commit(forget)
 
 
-def bump_on_change(name: str, models: Iterable) -> None:
-    """Bump ``name`` whenever a row of one of ``models`` is saved or deleted."""
+def bump_on_change(name: str, models: Iterable, *, ignore_fields: Iterable[str] = ()) -> None:
+    """Bump ``name`` whenever a row of one of ``models`` is saved or deleted.
 
-    def changed(**_kwargs) -> None:
+    A save whose ``update_fields`` all lie in ``ignore_fields`` (a user's
+    ``last_login`` at each sign-in) changes nothing a memo holds.
+    """
+    ignored = frozenset(ignore_fields)
+
+    def changed(update_fields=None, **_kwargs) -> None:
+        if ignored and update_fields is not None and set(update_fields) <= ignored:
+            return
         bump(name)
 
     for model in models:

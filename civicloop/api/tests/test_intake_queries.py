@@ -84,3 +84,20 @@ def test_deactivated_membership_drops_the_role(api, loop):
         membership.is_active = False
         membership.save()
     assert client.post("/api/cases", body(loop)).status_code == 403
+
+
+def test_a_sign_in_does_not_drop_the_tokens(api, loop):
+    from django.utils import timezone
+
+    from civicloop.core.models import MemoVersion
+
+    client = api("inspector")
+    assert client.get("/api/me").status_code == 200
+    before = MemoVersion.objects.get(name="api.tokens").version
+    user = loop["users"]["inspector"]
+    user.last_login = timezone.now()
+    user.save(update_fields=["last_login"])  # what a console sign-in writes
+    assert MemoVersion.objects.get(name="api.tokens").version == before
+    user.first_name = "X"
+    user.save()
+    assert MemoVersion.objects.get(name="api.tokens").version == before + 1
