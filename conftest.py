@@ -7,6 +7,7 @@ import pytest
 import shapely
 from django.utils import translation
 
+from civicloop.core import memo
 from civicloop.geo import locator, places
 from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
 from civicloop.org.models import Unit
@@ -75,6 +76,12 @@ def _no_replica_reads(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _memo_counters_on_demand(settings):
+    """The memo counters are not re-read as time passes (query counts stay exact)."""
+    settings.MEMO_CHECK_SECONDS = 3600
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     """Each test starts with no locator index, calendar, settings or cache entries from another."""
     from django.core.cache import cache
@@ -86,6 +93,9 @@ def _fresh_process_caches():
         places.invalidate()
         clear_cache()
         LoopConfig.clear_cache()
+        # Catalogue, rules, tokens and clients kept in memory; the counters are
+        # read only when a test says another process moved them (memo.forget()).
+        memo.clear_all(read_counters=False)
         cache.clear()  # rate-limit counters and cached map shapes
 
     reset()

@@ -8,7 +8,8 @@
    people, rules, catalogue). Refuses anything but PostgreSQL.
 2. Issues a token for a demo inspector.
 3. Starts gunicorn serving civicloop.wsgi on 127.0.0.1 with a few workers.
-4. Drives POST /api/cases (JSON, no photo unless --photo) from N client threads
+4. Drives POST /api/cases (JSON, no photo unless --photo), or with --open311
+   POST /open311/v2/requests.json (form fields, an Open311 client key), from N client threads
    (httpx, only to 127.0.0.1) for a fixed number of requests, bounded by
    --max-seconds, after a short warm-up that is not counted.
 5. Prints cases accepted (201) per second and p50/p90/p99 latency, then stops
@@ -124,6 +125,21 @@ def prepare(url: str):
     return key, points, categories
 
 
+def open311_client() -> str:
+    """A fresh key of the Open311 client "bench/intake.py" (created when missing)."""
+    from django.db import connection
+
+    from civicloop.open311.models import Open311Client
+
+    client = Open311Client.objects.filter(name="bench/intake.py").first()
+    client = client or Open311Client(name="bench/intake.py")
+    key = client.set_key()
+    client.is_active = True
+    client.save()
+    connection.close()
+    return key
+
+
 def start_gunicorn(url: str, port: int, workers: int, threads: int, log=None) -> subprocess.Popen:
     # Production-like: DEBUG off, so a real key (civicloop.wsgi refuses the development one).
     # Plain HTTP on 127.0.0.1: no redirect to HTTPS (a TLS proxy would do that).
@@ -177,6 +193,7 @@ def drive(
     seed=1,
     on_answer=None,
     quiet=False,
+    open311_key=None,
 ):
     """Send ``total`` reports from ``clients`` threads; returns (latencies, statuses, seconds).
 
@@ -184,6 +201,8 @@ def drive(
     (0.1: one in ten). ``on_answer(status, body, sent_at)`` is called for every
     answer (``body`` the JSON of a 201, else None; ``status`` the error's class
     name when no answer came), e.g. to keep the acknowledged case ids.
+    With ``open311_key`` the reports go to ``POST /open311/v2/requests.json``
+    instead (an accepted one answers 200; it is counted like a 201).
     """
     import httpx
 
@@ -213,13 +232,20 @@ def drive(
                 body = None
                 with_photo = image is not None and (photo is True or rng.random() < photo)
                 try:
-                    if with_photo:
+                    if open311_key:
+                        response = client.post("/open311/v2/requests.json", data={
+                            "api_key": open311_key, "service_code": fields["category"],
+                            "lat": lat, "long": lon, "description": "bench report",
+                            "account_id": fields["external_id"]})  # fmt: skip
+                    elif with_photo:
                         response = client.post("/api/cases", data=fields,
                                                files={"photos": ("p.jpg", image, "image/jpeg")})  # fmt: skip
                     else:
                         response = client.post("/api/cases", json=fields)
                     status = response.status_code
-                    if status == 201:
+                    if open311_key and status == 200:
+                        status, body = 201, {"number": response.json()[0]["service_request_id"]}
+                    elif status == 201:
                         body = response.json()
                     elif status not in seen and not quiet:
                         seen.add(status)
@@ -292,23 +318,29 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=120, help="stop sending after this")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--photo", action="store_true", help="attach a 640×480 JPEG to each")
+    parser.add_argument(
+        "--open311", action="store_true", help="POST Open311 service requests instead"
+    )
     args = parser.parse_args()
     args.clients = max(1, min(args.clients, 64))
     args.requests = max(1, min(args.requests, 100_000))
 
     ensure_database(args.database_url)
     key, points, categories = prepare(args.database_url)
+    open311_key = open311_client() if args.open311 else None
+    if open311_key:
+        os.environ["OPEN311_RATE_LIMIT"] = "1000000/m"  # the bench is one address
     base = f"http://127.0.0.1:{args.port}"
     process = start_gunicorn(args.database_url, args.port, args.workers, args.threads)
     try:
         wait_until_up(base, process)
         drive(base, key, points, categories, clients=args.clients, total=args.warmup,
-              max_seconds=60, photo=args.photo, seed=99)  # fmt: skip
+              max_seconds=60, photo=args.photo, seed=99, open311_key=open311_key)  # fmt: skip
         pids = server_pids(process.pid, args.database_url)
         cpu_before = cpu_seconds(pids)
         latencies, statuses, seconds = drive(
             base, key, points, categories, clients=args.clients, total=args.requests,
-            max_seconds=args.max_seconds, photo=args.photo,
+            max_seconds=args.max_seconds, photo=args.photo, open311_key=open311_key,
         )  # fmt: skip
         cpu_used = cpu_seconds(pids) - cpu_before
     finally:
@@ -320,7 +352,8 @@ def main() -> None:
             process.wait()
     accepted = len(latencies)
     print(f"\ngunicorn: {args.workers} workers × {args.threads} threads; {args.clients} clients; "
-          f"{os.cpu_count()} CPUs; photo: {'yes' if args.photo else 'no'}")  # fmt: skip
+          f"{os.cpu_count()} CPUs; photo: {'yes' if args.photo else 'no'}; "
+          f"{'POST /open311/v2/requests.json' if open311_key else 'POST /api/cases'}")  # fmt: skip
     print(f"sent {sum(statuses.values())} reports in {seconds:.2f} s; statuses {dict(statuses)}")
     if accepted:
         print(f"cases accepted per second: {accepted / seconds:.0f}")

@@ -119,6 +119,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
+# PostgreSQL: bind parameters on the server (psycopg 3), so that a query run
+# DATABASE_PREPARE_THRESHOLD times on a connection becomes a prepared statement
+# whose plan PostgreSQL keeps: the case detail and lists join many small
+# tables and cost more to plan than to run (docs/performance.md).
+DATABASE_SERVER_SIDE_BINDING = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 2)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    DATABASE_SERVER_SIDE_BINDING
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD
+    )
 # A PostgreSQL streaming read replica for dashboards, evaluation, exports and
 # long lists (civicloop.core.db): never for writes or a user's own fresh writes.
 if os.environ.get("DATABASE_REPLICA_URL"):
@@ -215,6 +227,9 @@ GEO_ROAD_TOLERANCE_M = float(os.environ.get("GEO_ROAD_TOLERANCE_M", "30"))
 # How often (seconds) a process checks whether another process changed the
 # geometry and its in-memory index must be rebuilt.
 GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "5"))
+# How often a process reads the version counters of its in-memory copies of the
+# catalogue, responsibility rules, API tokens and Open311 clients (civicloop.core.memo).
+MEMO_CHECK_SECONDS = float(os.environ.get("MEMO_CHECK_SECONDS", "1"))
 # How often (seconds) a process reloads work calendars changed by another process.
 WORKTIME_CACHE_SECONDS = float(os.environ.get("WORKTIME_CACHE_SECONDS", "60"))
 
@@ -245,6 +260,8 @@ MAP_TILE_CRS = os.environ.get("MAP_TILE_CRS", "wgs84")
 # Rate limits per client address (django-ratelimit syntax: "count/period").
 PORTAL_RATE_LIMIT = os.environ.get("PORTAL_RATE_LIMIT", "10/m")
 OPEN311_RATE_LIMIT = os.environ.get("OPEN311_RATE_LIMIT", "60/m")
+# An Open311 client's last_used_at is written at most this often (per process).
+OPEN311_CLIENT_TOUCH_SECONDS = env_int("OPEN311_CLIENT_TOUCH_SECONDS", 60)
 # Failed tracking-code look-ups on the portal, per client address.
 PORTAL_TRACK_RATE_LIMIT = os.environ.get("PORTAL_TRACK_RATE_LIMIT", "20/m")
 # Open311 discovery and jurisdictions: a second accepted jurisdiction_id

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from civicloop.cases.actions import Invalid
 from civicloop.core.keys import hash_key
 
+from .auth import tokens_changed
 from .models import KEY_PREFIX, VISIBLE_PREFIX_LENGTH, ApiToken
 
 MAX_NAME = 100
@@ -34,6 +35,10 @@ def issue_token(user, name: str = "") -> tuple[ApiToken, str]:
 def revoke_token(token: ApiToken | int) -> int:
     """Revoke a token (idempotent); returns how many rows changed."""
     pk = token.pk if isinstance(token, ApiToken) else token
-    return ApiToken.objects.filter(pk=pk, revoked=False).update(
-        revoked=True, revoked_at=timezone.now()
-    )
+    with transaction.atomic():
+        changed = ApiToken.objects.filter(pk=pk, revoked=False).update(
+            revoked=True, revoked_at=timezone.now()
+        )
+        if changed:
+            tokens_changed()  # every process forgets the token (see auth.py)
+    return changed

@@ -17,6 +17,8 @@ class CasesConfig(AppConfig):
             LoopConfig.clear_cache, sender=LoopConfig, dispatch_uid="loopconfig-cache-delete"
         )
 
-        from . import hooks
+        from . import hooks, memos
+
+        memos.connect()  # the catalogue kept in memory follows every change
 
         hooks.register()  # org's category check (org sits below cases)

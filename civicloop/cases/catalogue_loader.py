@@ -33,6 +33,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from civicloop.cases import memos
 from civicloop.cases.models import (
     CategoryClass,
     FilingStandard,
@@ -48,6 +49,7 @@ from civicloop.cases.models.catalogue import (
     standard_code_validator,
     two_digit_code_validator,
 )
+from civicloop.core import memo
 from civicloop.geo.choices import AreaClass
 
 #: The catalogue shipped with Civicloop.
@@ -193,7 +195,9 @@ def load_catalogue(
     rows = _validate(_read(path_or_file))
     report = LoadReport(rows=len(rows))
     with transaction.atomic():
-        _upsert(rows, report)
+        with memo.deferred():  # one bump of the catalogue in memory, not one per row
+            _upsert(rows, report)
+            memos.changed()  # time limits are bulk-created (no signals)
         if dry_run:
             transaction.set_rollback(True)
     return report

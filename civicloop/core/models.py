@@ -42,3 +42,17 @@ class Heartbeat(models.Model):
     def latest(cls, kind: str):
         """When any process of ``kind`` last beat (None if never)."""
         return cls.objects.filter(kind=kind).aggregate(at=models.Max("beat_at"))["at"]
+
+
+class MemoVersion(models.Model):
+    """The version counter of one per-process memo (``civicloop.core.memo``)."""
+
+    name = models.CharField(_("name"), max_length=60, primary_key=True)
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("memo version")
+        verbose_name_plural = _("memo versions")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.version}"

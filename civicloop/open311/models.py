@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from civicloop.core.keys import hash_key
 
+#: The version counter of the clients each process keeps in memory (views.CLIENTS).
+CLIENTS_MEMO = "open311.clients"
+
 
 def new_token() -> str:
     return secrets.token_hex(12)

@@ -16,7 +16,6 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -25,14 +24,17 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django_ratelimit.core import get_usage
 
-from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, report_case
+from civicloop.cases import memos as catalogue
+from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, check_report, record_report
 from civicloop.cases.models import OPEN_STATES
 from civicloop.cases.permissions import public_actor
 from civicloop.core.clientip import ratelimit_key
+from civicloop.core.keys import hash_key
+from civicloop.core.memo import Memo
 
 from . import render
 from .geocode import geocode
-from .models import Open311Client, Open311Request
+from .models import CLIENTS_MEMO, Open311Client, Open311Request
 from .requests import request_dict, request_queryset
 from .services import (
     InvalidAttribute,
@@ -320,20 +322,50 @@ def _location(params) -> tuple[float, float, str]:
     raise BadRequest(_("A location is required: lat and long, or address_string."))
 
 
+#: Active clients by key digest, kept in this process (``civicloop.core.memo``).
+CLIENTS = Memo(CLIENTS_MEMO, dict)
+#: Digests a process remembers at most (then it starts afresh).
+MAX_REMEMBERED = 10_000
+
+
+def _client(key: str) -> Open311Client | None:
+    """The active client holding ``key`` (one query the first time a process sees it)."""
+    digest = hash_key(key)
+    known = CLIENTS.get()
+    found = known.get(digest)
+    if found is None:
+        found = Open311Client.authenticate(key)
+        if found is None:
+            return None  # unknown keys are never remembered
+        if len(known) >= MAX_REMEMBERED:
+            known.clear()
+        known[digest] = found
+    return found
+
+
+def _touch(client: Open311Client) -> None:
+    """Record the client's last use, at most every ``OPEN311_CLIENT_TOUCH_SECONDS``."""
+    now = timezone.now()
+    interval = datetime.timedelta(seconds=settings.OPEN311_CLIENT_TOUCH_SECONDS)
+    if client.last_used_at is None or now - client.last_used_at > interval:
+        client.last_used_at = now
+        Open311Client.objects.filter(pk=client.pk).update(last_used_at=now)
+
+
 def _create(request, fmt: str):
     params = request.POST
     key = params.get("api_key", "").strip()
     if not key:
         return render.errors(fmt, 403, _("api_key is missing -- can't create the request."))
-    client = Open311Client.authenticate(key)
+    client = _client(key)
     if client is None:
         return render.errors(fmt, 403, _("Invalid api_key received -- can't create the request."))
     try:
         code = params.get("service_code", "").strip().upper()
         if not code:
             raise BadRequest(_("service_code was not provided."))
-        small = service_queryset().filter(full_code=code).first()
-        if small is None:
+        small = catalogue.small_class(code)  # the process's catalogue, with its standards
+        if small is None or not (small.is_active and small.category_class.is_active):
             raise BadRequest(
                 _("service_code %(code)s was not found.") % {"code": code[:20]}, status=404
             )
@@ -360,33 +392,39 @@ def _create(request, fmt: str):
         return render.errors(fmt, 400, str(error))
     except BadRequest as error:
         return render.errors(fmt, error.status, *error.messages)
+    extra = Open311Request(
+        client=client, account_id=account_id, device_id=device_id, media_url=media_url,
+        attributes=attributes,
+    )  # fmt: skip
+
+    def keep_request(case) -> None:
+        extra.case = case
+        extra.save(force_insert=True)
+
     try:
-        with transaction.atomic():
-            case = report_case(
-                public_actor(),
-                source="public",
-                category=small,
-                lon=lon,
-                lat=lat,
-                description=description,
-                address=address,
-                urgency=attributes.get("urgency"),
-                standard=attributes.get("standard"),
-                owner=attributes.get("owner", ""),
-                photos=request.FILES.getlist("media"),
-                reporter_name=name,
-                reporter_phone=phone,
-                reporter_email=email,
-                external_id=f"open311:{client.pk}:{account_id}",
-            )
-            extra = Open311Request.objects.create(
-                case=case, client=client, account_id=account_id, device_id=device_id,
-                media_url=media_url, attributes=attributes,
-            )  # fmt: skip
+        intake = check_report(
+            public_actor(),
+            source="public",
+            category=small,
+            lon=lon,
+            lat=lat,
+            description=description,
+            address=address,
+            urgency=attributes.get("urgency"),
+            standard=attributes.get("standard"),
+            owner=attributes.get("owner", ""),
+            photos=request.FILES.getlist("media"),
+            reporter_name=name,
+            reporter_phone=phone,
+            reporter_email=email,
+            external_id=f"open311:{client.pk}:{account_id}",
+        )
+        # The case and its Open311 row in one transaction (no savepoint around the report).
+        case = record_report(intake, then=keep_request)
     except ActionError as error:
         field = f"{error.field}: " if error.field else ""
         return render.errors(fmt, 400, f"{field}{error.message}")
-    Open311Client.objects.filter(pk=client.pk).update(last_used_at=timezone.now())
+    _touch(client)
     track = request.build_absolute_uri(reverse("portal:track", kwargs={"code": case.tracking_code}))
     notice = _(
         "Received as case %(number)s; it will be checked and passed to the responsible unit. "

@@ -1,7 +1,8 @@
 """Routing: which unit owns this category at this point, and why.
 
 ``route(category_code, location, owner)`` reads the responsibility rules for
-the small class and its class (one query), keeps those whose place and owner
+the small class and its class (from the process's copy of the active rules,
+street offices and road chiefs, ``civicloop.core.memo``: no query), keeps those whose place and owner
 match the location, and picks the most specific. The answer carries the rule,
 a reason a person can read, the other candidates, and whether the choice was
 ambiguous (two equally specific rules), which the fast lane must respect.
@@ -13,9 +14,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from civicloop.core.memo import Memo, bump_on_change
 from civicloop.geo.locator import Location, locate
 
-from .models import Membership, ResponsibilityRule, Role, Unit
+from .models import Membership, Person, ResponsibilityRule, Role, Unit
+
+MEMO_NAME = "org.routing"
 
 PLACE_SPECIFICITY = {"road": 4, 3: 3, 2: 2, 1: 1, None: 0}
 
@@ -61,17 +65,66 @@ def _describe(rule: ResponsibilityRule) -> str:
     return text
 
 
+# --- what routing reads, kept in memory -------------------------------------------
+
+
+@dataclass
+class RoutingData:
+    """Active rules by category code, street offices by street, road chiefs by section."""
+
+    rules: dict[str, list[ResponsibilityRule]] = field(default_factory=dict)
+    street_offices: dict[int, Unit] = field(default_factory=dict)
+    road_chiefs: dict[int, Membership] = field(default_factory=dict)
+
+
+def _load() -> RoutingData:
+    data = RoutingData()
+    rules = (
+        ResponsibilityRule.objects.filter(is_active=True, unit__is_active=True)
+        .select_related("unit", "region", "road")
+        .order_by("id")
+    )
+    for rule in rules:
+        data.rules.setdefault(rule.category_code, []).append(rule)
+    # The first by the models' own ordering, as ``.first()`` would pick.
+    for unit in Unit.objects.filter(kind=Unit.Kind.STREET_OFFICE, is_active=True).exclude(
+        region_id=None
+    ):
+        data.street_offices.setdefault(unit.region_id, unit)
+    chiefs = Membership.objects.filter(
+        role=Role.ROAD_CHIEF, is_active=True, road_section_id__isnull=False
+    ).select_related("person", "unit")
+    for membership in chiefs:
+        data.road_chiefs.setdefault(membership.road_section_id, membership)
+    return data
+
+
+#: Rebuilt when a rule, unit, membership, person, region or road changes anywhere.
+ROUTING = Memo(MEMO_NAME, _load)
+
+
+def routing_data() -> RoutingData:
+    return ROUTING.get()
+
+
+def connect() -> None:
+    from civicloop.geo.models import Region, Road
+
+    bump_on_change(MEMO_NAME, [ResponsibilityRule, Unit, Membership, Person, Region, Road])
+
+
 def route(category_code: str, location: Location, owner: str = "") -> RoutingDecision:
     """Decide the handling unit for a case of ``category_code`` at ``location``."""
     if not location.inside:
         return RoutingDecision(None, None, _("The point is outside the district."))
-    codes = [category_code, category_code[:3]]
+    known = routing_data()
     rules = (
-        ResponsibilityRule.objects.filter(
-            is_active=True, unit__is_active=True, category_code__in=codes
+        sorted(
+            [*known.rules.get(category_code, ()), *known.rules.get(category_code[:3], ())],
+            key=lambda rule: rule.pk,
         )
-        .select_related("unit", "region", "road")
-        .order_by("id")
+        if category_code[:3] != category_code
+        else list(known.rules.get(category_code, ()))
     )
     ranked = []
     for rule in rules:
@@ -94,13 +147,7 @@ def route(category_code: str, location: Location, owner: str = "") -> RoutingDec
         return RoutingDecision(
             best.unit, best, reason, ambiguous=ambiguous, candidates=[r for _, r in ranked]
         )
-    office = (
-        Unit.objects.filter(
-            kind=Unit.Kind.STREET_OFFICE, region_id=location.street_id, is_active=True
-        ).first()
-        if location.street_id
-        else None
-    )
+    office = known.street_offices.get(location.street_id) if location.street_id else None
     if office is None:
         return RoutingDecision(
             None,
@@ -123,11 +170,7 @@ def road_chief(section_id: int | None) -> Membership | None:
     """The active road-chief membership of a road section, with its person."""
     if section_id is None:
         return None
-    return (
-        Membership.objects.filter(role=Role.ROAD_CHIEF, road_section_id=section_id, is_active=True)
-        .select_related("person", "unit")
-        .first()
-    )
+    return routing_data().road_chiefs.get(section_id)
 
 
 def route_point(category_code: str, lon: float, lat: float, owner: str = "") -> RoutingDecision:

@@ -121,6 +121,7 @@ from .intake import (
     find_duplicates,
     nearby_open_cases,
     next_number,
+    record_report,
     report_case,
     report_self_handled,
     self_handle_fields,

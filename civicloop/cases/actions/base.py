@@ -23,6 +23,7 @@ from civicloop.core.errors import Conflict, Invalid
 from civicloop.core.validation import clean_text
 from civicloop.worktime import services as worktime
 
+from .. import memos
 from ..models import (
     Case,
     CaseEvent,
@@ -94,12 +95,11 @@ def small_class_for(code: str | SmallClass | None) -> SmallClass:
         raise Invalid(_("Choose a category."), "category")
     if "\x00" in str(code):
         raise Invalid(_("The text contains a NUL character."), "category")
-    try:
-        small = SmallClass.by_code(str(code))
-    except SmallClass.DoesNotExist:
+    small = memos.small_class(str(code))  # the process's catalogue: no query
+    if small is None:
         raise Invalid(
             _("%(code)s is not a category of the catalogue.") % {"code": code}, "category"
-        ) from None
+        )
     if not (small.is_active and small.category_class.is_active):
         raise Invalid(_("The category %(code)s is no longer used.") % {"code": code}, "category")
     return small
@@ -269,11 +269,16 @@ def is_continuous(unit: str) -> bool:
 
 
 def standard_for(small_class: SmallClass, code: str | None) -> FilingStandard | None:
-    standards = FilingStandard.objects.filter(small_class=small_class, is_active=True)
+    """An active standard of the small class by code, else its default (or first) one.
+
+    Read from the process's catalogue (with the time limits): no query.
+    """
+    standards = memos.active_standards(small_class)
     if code and "\x00" in code:
         raise Invalid(_("The text contains a NUL character."), "standard")
     if code:
-        found = standards.filter(code=code.strip().upper()).first()
+        wanted = code.strip().upper()
+        found = next((s for s in standards if s.code == wanted), None)
         if found is None:
             raise Invalid(
                 _("%(code)s is not a filing standard of %(cls)s.")
@@ -281,7 +286,7 @@ def standard_for(small_class: SmallClass, code: str | None) -> FilingStandard | 
                 "standard",
             )
         return found
-    return standards.order_by("-is_default", "order", "code").first()
+    return standards[0] if standards else None
 
 
 def handling_limit(case: Case) -> tuple[Decimal, str]:

@@ -1,0 +1,160 @@
+"""Per-process copies of small, rarely changed tables, invalidated by version counters.
+
+The catalogue, the responsibility rules, API tokens and Open311 clients are
+read on every intake but change a few times a day. A :class:`Memo` keeps what
+its loader built in this process's memory and rebuilds it when its counter in
+``core_memoversion`` has moved, the way the geo locator follows
+``GeoDataVersion``:
+
+* whatever changes the source rows calls :func:`bump` (model signals, and the
+  actions that write with ``QuerySet.update``). It increments the counter in
+  the writer's transaction and drops this process's copy at once;
+* every process reads all counters (one query) at most every
+  ``MEMO_CHECK_SECONDS`` and rebuilds the memos whose counter moved, so the
+  other gunicorn workers and the worker process follow within that time.
+
+The counters live in the database, not in the cache backend, so that they
+work the same with one process's local memory cache and with Redis, and so
+that a rolled-back change never invalidates anything it did not change.
+A memo's value must be treated as read-only by its users.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+_lock = threading.RLock()
+_registry: dict[str, Memo] = {}
+_versions: dict[str, Any] = {"values": {}, "checked": float("-inf")}
+
+
+def _read_versions() -> dict[str, int]:
+    now = time.monotonic()
+    if now - _versions["checked"] < settings.MEMO_CHECK_SECONDS:
+        return _versions["values"]
+    from .models import MemoVersion
+
+    values = dict(MemoVersion.objects.values_list("name", "version"))
+    _versions.update(values=values, checked=now)
+    return values
+
+
+class Memo:
+    """A value built by ``load()`` once per process and version of ``name``."""
+
+    def __init__(self, name: str, load: Callable[[], Any]):
+        self.name = name
+        self.load = load
+        self._entry: tuple[int, Any] | None = None
+        _registry[name] = self
+
+    def get(self) -> Any:
+        version = _read_versions().get(self.name, 0)
+        entry = self._entry
+        if entry is not None and entry[0] == version:
+            return entry[1]
+        with _lock:
+            entry = self._entry
+            if entry is not None and entry[0] == version:
+                return entry[1]
+            value = self.load()
+            self._entry = (version, value)
+            return value
+
+    def clear(self) -> None:
+        self._entry = None
+
+
+def forget() -> None:
+    """Make the next ``get()`` of any memo read the counters again."""
+    _versions["checked"] = float("-inf")
+
+
+def clear_all(*, read_counters: bool = True) -> None:
+    """Drop every memo of this process (tests, and after restoring a backup).
+
+    ``read_counters=False`` (tests) takes every counter as 0 until the next
+    check instead of reading them, so query counts do not depend on timing.
+    """
+    for memo in _registry.values():
+        memo.clear()
+    if read_counters:
+        forget()
+    else:
+        _versions.update(values={}, checked=time.monotonic())
+
+
+_deferred = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Bump each memo changed inside the block once, at its end (bulk loaders)."""
+    outer = getattr(_deferred, "names", None)
+    if outer is not None:  # nested: the outermost block bumps
+        yield
+        return
+    _deferred.names = set()
+    try:
+        yield
+    finally:
+        names, _deferred.names = _deferred.names, None
+    bump(*sorted(names))
+
+
+def bump(*names: str) -> None:
+    """Record that the rows behind ``names`` changed (in the current transaction).
+
+    One upsert per name returns the new counter, which this process takes at
+    once (its copy is dropped); the others read it within ``MEMO_CHECK_SECONDS``.
+    """
+    from .models import MemoVersion
+
+    pending = getattr(_deferred, "names", None)
+    if pending is not None:
+        pending.update(names)
+        return
+    q = connection.ops.quote_name
+    table = q(MemoVersion._meta.db_table)
+    for name in names:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({q('name')}, {q('version')}) VALUES (%s, 1) "
+                f"ON CONFLICT ({q('name')}) DO UPDATE SET {q('version')} = {table}.{q('version')} + 1 "
+                f"RETURNING {q('version')}",
+                [name],
+            )
+            (version,) = cursor.fetchone()
+        _versions["values"] = {**_versions["values"], name: version}
+        memo = _registry.get(name)
+        if memo is not None:
+            memo.clear()
+    # Threads of this process that reloaded before the commit read the old rows.
+    transaction.on_commit(forget)
+
+
+def bump_on_change(name: str, models: Iterable, *, ignore_fields: Iterable[str] = ()) -> None:
+    """Bump ``name`` whenever a row of one of ``models`` is saved or deleted.
+
+    A save whose ``update_fields`` all lie in ``ignore_fields`` (a user's
+    ``last_login`` at each sign-in) changes nothing a memo holds.
+    """
+    ignored = frozenset(ignore_fields)
+
+    def changed(update_fields=None, **_kwargs) -> None:
+        if ignored and update_fields is not None and set(update_fields) <= ignored:
+            return
+        bump(name)
+
+    for model in models:
+        label = f"memo-{name}-{model._meta.label_lower}"
+        post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{label}-save")
+        post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{label}-delete")
