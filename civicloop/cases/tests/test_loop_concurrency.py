@@ -61,8 +61,9 @@ def test_two_simultaneous_dispatches(loop):
     dispatcher = loop["actors"]["dispatcher"]
     units = [loop["offices"]["west"], loop["cleaning"]]
     results = _race(
-        lambda unit: actions.dispatch_case(dispatcher, case.pk, unit=unit, version=case.version,
-                                           reason="改派"),  # fmt: skip
+        lambda unit: actions.dispatch_case(
+            dispatcher, case.pk, unit=unit, version=case.version, reason="改派"
+        ),  # fmt: skip
         [(unit,) for unit in units],
     )
     outcomes = sorted(kind for kind, _ in results)
