@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -69,7 +70,7 @@ def check_complete_stage(actor, stage: Stage, *, held_on=None, minutes="", publi
             day = None
         if day is None:
             raise Invalid(_("Give the date it was held (YYYY-MM-DD)."), "held_on")
-    if day > now().date():
+    if day > timezone.localdate(now()):
         raise Invalid(_("The date cannot be in the future."), "held_on")
     minutes = str(minutes or "").strip()
     if not minutes:
