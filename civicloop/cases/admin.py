@@ -20,6 +20,7 @@ from civicloop.cases.models import (
 )
 from civicloop.cases.permissions import actor_for, sees_reporter_contact, sees_tracking_code
 from civicloop.core.admin_lists import CappedCountPaginator, choices_filter
+from civicloop.org.admin import RoleByName
 from civicloop.org.models import Role, role_label
 
 
@@ -204,7 +205,7 @@ class CaseAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
+class CaseEventAdmin(RoleByName, ReadOnlyAdmin):
     list_display = [
         "case", "at", "action", "from_state", "to_state", "actor_name", "role_name", "unit",
     ]  # fmt: skip
@@ -215,17 +216,6 @@ class CaseEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
     paginator = CappedCountPaginator
     ordering = ["-at", "-id"]
-
-    @admin.display(description=_("role"), ordering="role")
-    def role_name(self, obj) -> str:
-        return role_label(obj.role)
-
-    readonly_fields = ["role_name"]
-
-    def get_fields(self, request, obj=None):
-        """The role by its name, not its code."""
-        fields = ["role_name" if f == "role" else f for f in super().get_fields(request, obj)]
-        return list(dict.fromkeys(fields))
 
 
 @admin.register(CaseRequest)

@@ -35,7 +35,7 @@ from civicloop.org.models import Unit
 
 from .access import staff_view
 from .case_actions import merge_target, run
-from .forms import NUMBER_PATTERN, InspectorChoiceField, inspector_queryset
+from .forms import InspectorChoiceField, case_number, inspector_queryset
 
 #: Rule-table rows a batch may run, in the order the list offers them.
 BATCH_ACTIONS = {
@@ -88,13 +88,7 @@ class BatchForm(forms.Form):
         self.fields["action"].choices = [(n, BATCH_ACTIONS[n]) for n in offered]
 
     def clean_into(self):
-        number = (self.cleaned_data.get("into") or "").strip().upper()
-        if number and not NUMBER_PATTERN.fullmatch(number):
-            raise forms.ValidationError(
-                _("%(number)s is not a case number (e.g. E0102202011180007).")
-                % {"number": number[:24]}
-            )
-        return number
+        return case_number(self.cleaned_data.get("into"))
 
     def clean(self):
         data = super().clean()

@@ -435,6 +435,16 @@ class ExtensionForm(ActionForm):
 NUMBER_PATTERN = re.compile(r"[CE][0-9]{16,20}")
 
 
+def case_number(raw) -> str:
+    """A case number typed by a user (upper case), or "" for none; a form error otherwise."""
+    number = (raw or "").strip().upper()
+    if number and not NUMBER_PATTERN.fullmatch(number):
+        raise forms.ValidationError(
+            _("%(number)s is not a case number (e.g. E0102202011180007).") % {"number": number[:24]}
+        )
+    return number
+
+
 class MergeForm(ActionForm):
     """Merge into one of the duplicates found nearby, or into a case named by its number.
 
@@ -465,13 +475,7 @@ class MergeForm(ActionForm):
             self.fields["number"].help_text = _("The open case this one repeats.")
 
     def clean_number(self):
-        number = (self.cleaned_data.get("number") or "").strip().upper()
-        if number and not NUMBER_PATTERN.fullmatch(number):
-            raise forms.ValidationError(
-                _("%(number)s is not a case number (e.g. E0102202011180007).")
-                % {"number": number[:24]}
-            )
-        return number
+        return case_number(self.cleaned_data.get("number"))
 
     def clean(self):
         data = super().clean()

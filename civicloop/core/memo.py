@@ -57,6 +57,13 @@ class Memo:
         _registry[name] = self
 
     def get(self) -> Any:
+        dirty = getattr(_local, "dirty", None)
+        if dirty:
+            if _in_transaction():
+                if self.name in dirty:  # this thread's own uncommitted change: never cached
+                    return self.load()
+            else:
+                _settle()
         version = _read_versions().get(self.name, 0)
         entry = self._entry
         if entry is not None and entry[0] == version:
@@ -71,6 +78,27 @@ class Memo:
 
     def clear(self) -> None:
         self._entry = None
+
+
+#: Per thread: the names this thread bumped in its still open transaction.
+_local = threading.local()
+
+
+def _in_transaction() -> bool:
+    """Whether this thread is inside a transaction of its own (a test's wrapping
+    transaction does not count: there a writer's atomic block ending is its commit)."""
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def _settle() -> None:
+    """The transaction that bumped this thread's names has ended (committed or rolled
+    back): drop their copies and read the counters again."""
+    names, _local.dirty = getattr(_local, "dirty", None) or set(), set()
+    for name in names:
+        memo = _registry.get(name)
+        if memo is not None:
+            memo.clear()
+    forget()
 
 
 def forget() -> None:
@@ -113,8 +141,14 @@ def deferred():
 def bump(*names: str) -> None:
     """Record that the rows behind ``names`` changed (in the current transaction).
 
-    One upsert per name returns the new counter, which this process takes at
-    once (its copy is dropped); the others read it within ``MEMO_CHECK_SECONDS``.
+    One upsert per name increments the counter. The new counter is not taken
+    before the transaction ends: until then the writing thread loads these memos
+    afresh on each ``get()`` (it sees its own uncommitted rows) without keeping
+    them, and the other threads keep the copy of the committed rows (a copy
+    they built from the old rows can never be kept under the new counter, and a
+    rolled-back change leaves nothing behind). At the commit the copies are
+    dropped and the counters read again; the other processes read them within
+    ``MEMO_CHECK_SECONDS``.
     """
     from .models import MemoVersion
 
@@ -128,17 +162,14 @@ def bump(*names: str) -> None:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({q('name')}, {q('version')}) VALUES (%s, 1) "
-                f"ON CONFLICT ({q('name')}) DO UPDATE SET {q('version')} = {table}.{q('version')} + 1 "
-                f"RETURNING {q('version')}",
+                f"ON CONFLICT ({q('name')}) DO UPDATE SET {q('version')} = {table}.{q('version')} + 1",
                 [name],
             )
-            (version,) = cursor.fetchone()
-        _versions["values"] = {**_versions["values"], name: version}
-        memo = _registry.get(name)
-        if memo is not None:
-            memo.clear()
-    # Threads of this process that reloaded before the commit read the old rows.
-    transaction.on_commit(forget)
+    _local.dirty = (getattr(_local, "dirty", None) or set()) | set(names)
+    if not _in_transaction():  # autocommit: the change is committed already
+        _settle()
+        return
+    transaction.on_commit(_settle)
 
 
 def bump_on_change(name: str, models: Iterable, *, ignore_fields: Iterable[str] = ()) -> None:

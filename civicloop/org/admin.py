@@ -3,7 +3,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Membership, Person, ResponsibilityRule, Unit
+from .models import Membership, Person, ResponsibilityRule, Unit, role_label
+
+
+class RoleByName:
+    """An admin of history rows whose ``role`` holds a role code: shown by its name."""
+
+    readonly_fields = ["role_name"]
+
+    @admin.display(description=_("role"), ordering="role")
+    def role_name(self, obj) -> str:
+        return role_label(obj.role)
+
+    def get_fields(self, request, obj=None):
+        """The role by its name, not its code."""
+        fields = ["role_name" if f == "role" else f for f in super().get_fields(request, obj)]
+        return list(dict.fromkeys(fields))
 
 
 class MembershipInline(admin.TabularInline):

@@ -1,9 +1,8 @@
 """Admin: the office's settings (weights, colour and chasing rules), campaigns; history read-only."""
 
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
 
-from civicloop.org.models import role_label
+from civicloop.org.admin import RoleByName
 
 from .models import (
     Campaign,
@@ -51,21 +50,10 @@ class ItemAdmin(ReadOnly):
 
 
 @admin.register(ItemEvent)
-class ItemEventAdmin(ReadOnly):
+class ItemEventAdmin(RoleByName, ReadOnly):
     list_display = ["item", "at", "action", "actor_name", "role_name"]
     list_filter = ["action"]
     list_select_related = ["item"]
-
-    @admin.display(description=_("role"), ordering="role")
-    def role_name(self, obj) -> str:
-        return role_label(obj.role)
-
-    readonly_fields = ["role_name"]
-
-    def get_fields(self, request, obj=None):
-        """The role by its name, not its code."""
-        fields = ["role_name" if f == "role" else f for f in super().get_fields(request, obj)]
-        return list(dict.fromkeys(fields))
 
 
 @admin.register(ExtensionRequest)

@@ -1,5 +1,8 @@
 """Per-process memos: built once, dropped by a bump here, rebuilt after a bump elsewhere."""
 
+import pytest
+from django.db import transaction
+
 from civicloop.core import memo
 from civicloop.core.models import MemoVersion
 
@@ -41,3 +44,62 @@ def test_deferred_bumps_once(db, django_assert_num_queries):
         for _ in range(5):
             memo.bump("test.three")
     assert MemoVersion.objects.get(name="test.three").version == 1
+
+
+def _other_thread(cached):
+    """What another thread of this process gets (its own connection, committed rows)."""
+    import threading
+
+    from django.db import connection
+
+    out = []
+
+    def run():
+        try:
+            out.append(cached.get())
+        except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+            out.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return out[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bump_is_taken_at_the_commit_never_before(settings):
+    """Inside the writer's transaction its own thread loads afresh and keeps nothing;
+    another thread keeps its copy of the committed rows, and that copy is never kept
+    under the new counter (a revoked token would stay accepted); after the commit
+    every thread rebuilds."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second thread reading during a write needs a server database")
+    settings.MEMO_CHECK_SECONDS = 0
+    cached, calls = _counting("test.commit")
+    assert cached.get() == 1
+    with transaction.atomic():
+        memo.bump("test.commit")
+        assert cached.get() == 2 and cached.get() == 3  # the writer: fresh, not kept
+        assert _other_thread(cached) == 1  # the copy of the committed rows, version 0
+        cached.clear()
+        assert _other_thread(cached) == 4  # rebuilt from the committed rows...
+        assert _other_thread(cached) == 4  # ...and kept under version 0, not 1
+    assert cached.get() == 5 and cached.get() == 5  # committed: version 1, rebuilt once
+    assert MemoVersion.objects.get(name="test.commit").version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_bump_leaves_nothing_behind(settings):
+    settings.MEMO_CHECK_SECONDS = 0
+    cached, calls = _counting("test.rollback")
+    assert cached.get() == 1
+    with pytest.raises(RuntimeError), transaction.atomic():
+        memo.bump("test.rollback")
+        assert cached.get() == 2
+        raise RuntimeError
+    assert not MemoVersion.objects.filter(name="test.rollback").exists()
+    assert cached.get() == 3 and cached.get() == 3  # rebuilt once from the old rows, kept
