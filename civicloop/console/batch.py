@@ -94,7 +94,7 @@ class BatchForm(forms.Form):
         data = super().clean()
         name = data.get("action")
         raw = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
-        if not all(str(v).isdigit() and len(str(v)) < 12 for v in raw):
+        if not all(str(v).isdecimal() and len(str(v)) < 12 for v in raw):
             raise forms.ValidationError(_("The ticked cases are not valid."))
         data["cases"] = list(dict.fromkeys(int(v) for v in raw))
         if not data["cases"]:

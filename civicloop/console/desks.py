@@ -156,7 +156,7 @@ def standard_label(standard: dict) -> str:
 def standards(request):
     """``GET /console/desk/standards?category=ID[&case=ID]``: a category's standards (JSON)."""
     raw = request.GET.get("category", "")
-    if not raw.isdigit() or len(raw) > 9:
+    if not raw.isdecimal() or len(raw) > 9:
         return JsonResponse({"error": _("Give the category as its id.")}, status=400)
     small = SmallClass.objects.filter(pk=int(raw), is_active=True).first()
     if small is None:
@@ -256,7 +256,7 @@ def hotline_duplicates(request):
                             status=403)  # fmt: skip
     raw = request.GET.get("category", "")
     lon, lat = _float(request.GET.get("lon")), _float(request.GET.get("lat"))
-    if not raw.isdigit() or len(raw) > 9 or lon is None or lat is None or not -90 <= lat <= 90:
+    if not raw.isdecimal() or len(raw) > 9 or lon is None or lat is None or not -90 <= lat <= 90:
         return JsonResponse({"error": _("Give a category id and a point (lon, lat).")}, status=400)
     found = find_duplicates(int(raw), lon, lat)
     seen = set(

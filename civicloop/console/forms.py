@@ -382,7 +382,7 @@ class FileForm(ActionForm):
         super().__init__(*args, **kwargs)
         case = self.case
         category = self.data.get(self.add_prefix("category")) if self.is_bound else None
-        if not (category and str(category).isdigit() and len(str(category)) < 10):
+        if not (category and str(category).isdecimal() and len(str(category)) < 10):
             category = case.small_class_id if case is not None else None
         self.standards = desks.standards_of(int(category) if category else None, case)
         widget = self.fields["standard"].widget

@@ -52,7 +52,7 @@ PAGE_SIZE = 50
 def _programme(request) -> Programme:
     value = request.GET.get("programme") or request.POST.get("programme")
     programmes = Programme.objects.order_by("code")
-    found = programmes.filter(pk=value).first() if str(value or "").isdigit() else None
+    found = programmes.filter(pk=value).first() if str(value or "").isdecimal() else None
     found = found or programmes.first()
     if found is None:
         raise Http404("no programme")
@@ -60,7 +60,7 @@ def _programme(request) -> Programme:
 
 
 def _int(value):
-    return int(value) if str(value or "").isdigit() and len(str(value)) < 19 else None
+    return int(value) if str(value or "").isdecimal() and len(str(value)) < 19 else None
 
 
 @staff_view

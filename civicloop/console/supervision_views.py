@@ -135,11 +135,11 @@ def _filtered(request, queryset):
         queryset = queryset.filter(state=state)
     if state == "open":
         queryset = queryset.exclude(state__in=("passed", "closed"))
-    if unit.isdigit():
+    if unit.isdecimal():
         queryset = queryset.filter(lead_unit_id=int(unit))
-    if street.isdigit():
+    if street.isdecimal():
         queryset = queryset.filter(lead_unit__region_id=int(street))
-    ids = [int(v) for v in request.GET.get("ids", "").split(",")[:200] if v.isdigit()]
+    ids = [int(v) for v in request.GET.get("ids", "").split(",")[:200] if v.isdecimal()]
     if ids:  # the items just registered (from a meeting report)
         queryset = queryset.filter(pk__in=ids)
     if request.GET.get("overdue"):
@@ -170,7 +170,7 @@ def items(request):
 def bulk(request):
     """Bulk assign (to one unit and person) or chase the ticked items; each through its action."""
     actor = request.actor
-    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("items") if v.isdecimal()]
     name = request.POST.get("bulk")
     if name not in ("assign", "chase") or not ids:
         messages.error(request, _("Tick items and choose what to do with them."))
@@ -210,7 +210,7 @@ def register(request):
         raise Http404("The office and leaders only.")
     case = None
     case_id = request.POST.get("case") or request.GET.get("case") or ""
-    if case_id.isdigit():
+    if case_id.isdecimal():
         case = Case.objects.filter(pk=int(case_id)).select_related("small_class").first()
     values = {"source": "case" if case else "meeting", "reporting": "one_off",
               "start": _today().isoformat(), "case": case.pk if case else ""}  # fmt: skip
@@ -384,9 +384,9 @@ def _campaign_page(request, pk, preview=None):
     unit = request.GET.get("unit", "")
     street = request.GET.get("street", "")
     colour = request.GET.get("colour", "")
-    if unit.isdigit():
+    if unit.isdecimal():
         rows = rows.filter(unit_id=int(unit))
-    if street.isdigit():
+    if street.isdecimal():
         rows = rows.filter(street_id=int(street))
     if colour in Colour.values:
         rows = rows.filter(colour=colour)
@@ -520,7 +520,7 @@ def inspection_new(request):
                 problem["photo"] = request.FILES[f"p{n}-photo"]
             problems.append(problem)
         road_id = request.POST.get("road", "")
-        road = Road.objects.filter(pk=int(road_id)).first() if road_id.isdigit() else None
+        road = Road.objects.filter(pk=int(road_id)).first() if road_id.isdecimal() else None
         try:
             inspection = record_inspection(actor, title=request.POST.get("title", ""),
                                            on=request.POST.get("on") or None, road=road,

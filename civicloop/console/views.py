@@ -249,7 +249,7 @@ def map_cases(request):
     data = queries.map_cases(
         request.actor,
         bbox=queries.parse_bbox(request.GET.get("bbox")),
-        zoom=int(zoom) if zoom and zoom.isdigit() else None,
+        zoom=int(zoom) if zoom and zoom.isdecimal() else None,
         filters=_filters_from(request),
     )
     return JsonResponse(data)
@@ -408,7 +408,7 @@ def case_act(request, pk, name):
     status = 400
     if name not in available_actions(actor, case):
         posted = request.POST.get(f"{name}-version", "")
-        if posted.isdigit() and int(posted) != case.version:
+        if posted.isdecimal() and int(posted) != case.version:
             error = _(
                 "Someone else changed this case in the meantime (it is now %(state)s). "
                 "Reload it and try again."

@@ -352,7 +352,7 @@ def parse_params(params, allowed_kinds: tuple[str, ...]) -> tuple[str, int, tupl
             _("Give q: a place name of 1 to %(n)d characters.") % {"n": MAX_QUERY_LENGTH}
         ) from None
     raw = params.get("limit") or str(DEFAULT_LIMIT)
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+    if not raw.isdecimal() or not 1 <= int(raw) <= MAX_LIMIT:
         raise BadQuery(_("limit must be a whole number from 1 to %(n)d.") % {"n": MAX_LIMIT})
     kinds = None
     if params.get("kinds"):

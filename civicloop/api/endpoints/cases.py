@@ -114,7 +114,7 @@ def _id_or_code(value: str, field: str) -> Q:
     """Match an id or a code (region codes are digits too, so both are tried)."""
     value = value.strip()
     q = Q(**{f"{field}__code": value})
-    return q | Q(**{f"{field}_id": int(value)}) if value.isdigit() and len(value) < 19 else q
+    return q | Q(**{f"{field}_id": int(value)}) if value.isdecimal() and len(value) < 19 else q
 
 
 @router.get("/cases", response={200: CasePageOut, **ERRORS})

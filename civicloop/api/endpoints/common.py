@@ -47,7 +47,7 @@ def user_ref(value, field: str = "inspector"):
     value = str(value).strip()
     users = get_user_model().objects
     user = users.filter(username=value).first()
-    if user is None and value.isdigit() and len(value) < 19:
+    if user is None and value.isdecimal() and len(value) < 19:
         user = users.filter(pk=int(value)).first()
     if user is None or not user.is_active:
         raise Invalid(_("There is no such user: %(user)s.") % {"user": value}, field)

@@ -239,7 +239,7 @@ def _street(value: str | None):
         return None
     value = value.strip()
     found = Region.objects.filter(level=Region.Level.STREET, code=value).first()
-    if found is None and value.isdigit() and len(value) < 19:
+    if found is None and value.isdecimal() and len(value) < 19:
         found = Region.objects.filter(level=Region.Level.STREET, pk=int(value)).first()
     if found is None:
         raise not_found(_("There is no such street."))

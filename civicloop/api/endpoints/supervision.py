@@ -297,7 +297,7 @@ def _choices(value, allowed, field) -> list[str]:
 def _unit_q(value: str, field: str = "lead_unit"):
     value = value.strip()
     unit = Unit.objects.filter(code=value).first()
-    if unit is None and value.isdigit() and len(value) < 19:
+    if unit is None and value.isdecimal() and len(value) < 19:
         unit = Unit.objects.filter(pk=int(value)).first()
     if unit is None:
         raise Invalid(_("There is no such unit: %(value)s.") % {"value": value}, "unit")
@@ -607,7 +607,7 @@ def record(request, payload: Form[InspectionIn], photos: list[UploadedFile] = PH
     if payload.road:
         value = payload.road.strip()
         road = Road.objects.filter(name=value).first() or (
-            Road.objects.filter(pk=int(value)).first() if value.isdigit() else None)  # fmt: skip
+            Road.objects.filter(pk=int(value)).first() if value.isdecimal() else None)  # fmt: skip
         if road is None:
             raise Invalid(_("There is no such road: %(value)s.") % {"value": value}, "road")
     inspection = record_inspection(actor(request), title=payload.title, on=payload.on, road=road,

@@ -366,7 +366,7 @@ def unit_of(unit) -> Unit:
         if "\x00" in value:
             raise Invalid(_("Choose the handling unit."), "unit")
         found = Unit.objects.filter(code=value).first() if value else None
-        if found is None and value.isdigit() and len(value) < 19:
+        if found is None and value.isdecimal() and len(value) < 19:
             found = Unit.objects.filter(pk=int(value)).first()
     if found is None:
         raise Invalid(_("Choose the handling unit."), "unit")

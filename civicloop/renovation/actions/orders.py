@@ -20,7 +20,7 @@ def _work_type(value) -> WorkType | None:
         return value
     text = str(value).strip()
     found = WorkType.objects.filter(code=text, is_active=True).first()
-    if found is None and text.isdigit() and len(text) < 19:
+    if found is None and text.isdecimal() and len(text) < 19:
         found = WorkType.objects.filter(pk=int(text), is_active=True).first()
     if found is None:
         raise Invalid(_("There is no such item on the menu: %(v)s.") % {"v": text}, "work_type")

@@ -103,7 +103,7 @@ def unit_value(value, field: str) -> Unit:
         if not raw:
             raise Invalid(_("Choose a unit: %(field)s.") % {"field": field}, field)
         found = Unit.objects.filter(code=raw).first() or Unit.objects.filter(name=raw).first()
-        if found is None and raw.isdigit() and len(raw) < 19:
+        if found is None and raw.isdecimal() and len(raw) < 19:
             found = Unit.objects.filter(pk=int(raw)).first()
         if found is None:
             raise Invalid(_("There is no such unit: %(value)s.") % {"value": raw}, field)
@@ -121,7 +121,7 @@ def person_value(value, field: str, unit: Unit | None) -> Person:
         if not raw:
             raise Invalid(_("Name the responsible person: %(field)s.") % {"field": field}, field)
         found = (
-            Person.objects.filter(pk=int(raw)).first() if raw.isdigit() and len(raw) < 19 else None
+            Person.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) < 19 else None
         )
         if found is None:
             found = Person.objects.filter(name=raw, is_active=True).first()

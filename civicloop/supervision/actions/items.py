@@ -130,7 +130,7 @@ def check_register(actor, **data) -> tuple[str, dict]:
         from civicloop.cases.models import Case
 
         pk = case.pk if hasattr(case, "pk") else case
-        found = Case.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+        found = Case.objects.filter(pk=pk).first() if str(pk).isdecimal() else None
         if found is None:
             raise Invalid(_("There is no such case."), "case")
         cleaned["case"] = found
@@ -146,7 +146,7 @@ def _number(now) -> str:
         Item.objects.filter(number__startswith=prefix).order_by("-number")
         .values_list("number", flat=True).first()
     )  # fmt: skip
-    seq = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
+    seq = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdecimal() else 1
     return f"{prefix}{seq:05d}"
 
 

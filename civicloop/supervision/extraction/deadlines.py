@@ -136,7 +136,7 @@ def _year(match: re.Match, report: datetime.date) -> tuple[int, bool]:
         return report.year, False
     if word in ("明年", "次年", "来年"):
         return report.year + 1, True
-    if word.endswith("年") and word[:-1].isdigit():
+    if word.endswith("年") and word[:-1].isdecimal():
         return int(word[:-1]), True
     return report.year, True
 
