@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +33,7 @@ from lxml import etree
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell._writer import etree_write_cell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE as OPENPYXL_ILLEGAL
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
@@ -85,8 +86,15 @@ class _Collect:
         self.elements.append(element)
 
 
+#: What XML 1.0 cannot carry: openpyxl's C0 controls, lone surrogates and the two
+#: non-characters U+FFFE and U+FFFF (a resident's text may hold any of them).
+ILLEGAL_CHARACTERS_RE = re.compile(OPENPYXL_ILLEGAL.pattern + "|[\ud800-\udfff\ufffe\uffff]")
+
+
 def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """XML text; a carriage return as a reference, or the parser makes it a newline."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))  # fmt: skip
 
 
 class _RowWriter:
@@ -142,11 +150,12 @@ class _RowWriter:
                 style = f' s="{self.quoted_style}"' if value.startswith(FORMULA_PREFIXES) else ""
                 add(f'<c r="{letter}{row_idx}"{style} t="inlineStr"><is><t{space}>'
                     f"{_escape(value)}</t></is></c>")  # fmt: skip
-            elif kind is int or kind is float:
-                if value != value or value in (float("inf"), float("-inf")):
-                    add(f'<c r="{letter}{row_idx}" t="n"><v></v></c>')
-                else:
-                    add(f'<c r="{letter}{row_idx}" t="n"><v>{value:.16g}</v></c>')
+            elif kind is int:
+                add(f'<c r="{letter}{row_idx}" t="n"><v>{value}</v></c>')  # exact, any size
+            elif kind is float:
+                if value == value and value not in (float("inf"), float("-inf")):
+                    add(f'<c r="{letter}{row_idx}" t="n"><v>{value!r}</v></c>')
+                # NaN and infinities: no number to write, the cell stays empty
             elif kind is bool:
                 add(f'<c r="{letter}{row_idx}" t="b"><v>{int(value)}</v></c>')
             elif kind is datetime.datetime and value.tzinfo is not None:
