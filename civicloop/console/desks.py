@@ -26,19 +26,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
 from civicloop.cases import actions
 from civicloop.cases.actions import ActionError, find_duplicates
-from civicloop.cases.models import Case, CaseEvent, FilingStandard, SmallClass, State
+from civicloop.cases.models import Case, CaseEvent, FilingStandard, SmallClass, Source, State
 from civicloop.cases.models.catalogue import LimitUnit
-from civicloop.cases.permissions import Actor, visible_cases
+from civicloop.cases.permissions import Actor, sees_tracking_code, visible_cases
+from civicloop.cases.rules import SOURCE_ROLES
 from civicloop.org.models import Membership, Role, Unit
 
 from .access import case_or_404, staff_view
 
-#: Roles that take hotline calls (and may record a caller on an existing case).
-HOTLINE_ROLES = (Role.ACCEPTOR, Role.SHIFT_LEADER, Role.ADMINISTRATOR)
+#: Roles that take hotline calls (and may record a caller on an existing case): the
+#: hotline source's roles in the rule table, and administrators, who may do what any role may.
+HOTLINE_ROLES = (*SOURCE_ROLES[Source.HOTLINE], Role.ADMINISTRATOR)
 #: At most this many possible duplicates are shown on the hotline form.
 DUPLICATES_SHOWN = 5
 
@@ -281,6 +284,7 @@ def hotline_duplicates(request):
     return JsonResponse({"results": results})
 
 
+@sensitive_post_parameters("reporter_phone")
 @require_POST
 @staff_view
 def hotline_follow(request, pk):
@@ -301,7 +305,13 @@ def hotline_follow(request, pk):
     except ActionError as error:
         messages.error(request, error.message)
         return redirect(back)
-    messages.success(request, _(
-        "The caller now follows %(number)s (tracking code %(code)s); no new case was registered."
-    ) % {"number": case.number, "code": follower.tracking_code})  # fmt: skip
+    if sees_tracking_code(actor, case):  # the call desk reads the code to the caller
+        messages.success(request, _(
+            "The caller now follows %(number)s (tracking code %(code)s); no new case was "
+            "registered."
+        ) % {"number": case.number, "code": follower.tracking_code})  # fmt: skip
+    else:
+        messages.success(request, _(
+            "The caller now follows %(number)s; no new case was registered."
+        ) % {"number": case.number})  # fmt: skip
     return redirect("console:case", pk=case.pk)
