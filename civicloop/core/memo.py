@@ -172,6 +172,21 @@ def bump(*names: str) -> None:
     transaction.on_commit(_settle)
 
 
+#: Model label → the memo names that follow its rows (filled by bump_on_change).
+_watchers: dict[str, set[str]] = {}
+
+
+def bump_models(*models) -> None:
+    """Bump every memo that follows these models: for writes no signal sees
+    (``bulk_create``, ``bulk_update``, ``QuerySet.update``), which lower layers make
+    without knowing which upper memos hold their rows."""
+    names = set()
+    for model in models:
+        names |= _watchers.get(model._meta.label_lower, set())
+    if names:
+        bump(*sorted(names))
+
+
 def bump_on_change(name: str, models: Iterable, *, ignore_fields: Iterable[str] = ()) -> None:
     """Bump ``name`` whenever a row of one of ``models`` is saved or deleted.
 
@@ -186,6 +201,7 @@ def bump_on_change(name: str, models: Iterable, *, ignore_fields: Iterable[str] 
         bump(name)
 
     for model in models:
+        _watchers.setdefault(model._meta.label_lower, set()).add(name)
         label = f"memo-{name}-{model._meta.label_lower}"
         post_save.connect(changed, sender=model, weak=False, dispatch_uid=f"{label}-save")
         post_delete.connect(changed, sender=model, weak=False, dispatch_uid=f"{label}-delete")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from civicloop.cases.catalogue_loader import load_catalogue
 from civicloop.cases.models import Case, CaseEvent, SmallClass
+from civicloop.core import memo
 from civicloop.geo import importers
 from civicloop.geo.models import GridCell, PatrolArea, Region, Road, RoadSection
 from civicloop.org.models import Membership, Person, ResponsibilityRule, Role, Unit
@@ -334,6 +335,7 @@ def _build_people(units: dict[str, Unit], streets: dict, report: DemoReport) -> 
     user_model.objects.bulk_create(users)
     Person.objects.bulk_create(people)
     Membership.objects.bulk_create(memberships)
+    memo.bump_models(user_model, Person, Membership)  # bulk writes send no signal
 
 
 def _build_rules(units: dict[str, Unit]) -> None:
@@ -351,6 +353,7 @@ def _build_rules(units: dict[str, Unit]) -> None:
                                     unit=units["京广路街道办事处"],
                                     note="陇海路沿线停车秩序由京广路街道负责（演示）"))  # fmt: skip
     ResponsibilityRule.objects.bulk_create(rules)
+    memo.bump_models(ResponsibilityRule)
 
 
 def _ensure_logins(report: DemoReport) -> None:

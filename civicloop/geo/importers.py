@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from civicloop.core import memo
 from civicloop.core.importing import ImportRejected, ImportReport, parse_bool
 from civicloop.core.tabular import TabularError, read_table
 
@@ -163,6 +164,7 @@ def _upsert(model, objects: list, fields: list[str], report: ImportReport) -> No
         model.objects.bulk_update(old, fields, batch_size=BATCH)
     report.created += len(new)
     report.updated += len(old)
+    memo.bump_models(model)  # bulk writes send no signal: the memos holding these rows
 
 
 GEOM_FIELDS = ["geom", "min_lon", "min_lat", "max_lon", "max_lat"]

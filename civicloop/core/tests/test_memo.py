@@ -103,3 +103,14 @@ def test_a_rolled_back_bump_leaves_nothing_behind(settings):
         raise RuntimeError
     assert not MemoVersion.objects.filter(name="test.rollback").exists()
     assert cached.get() == 3 and cached.get() == 3  # rebuilt once from the old rows, kept
+
+
+def test_bulk_writes_bump_the_memos_following_the_model(db):
+    from civicloop.core.models import Heartbeat
+
+    cached, calls = _counting("test.bulk")
+    memo.bump_on_change("test.bulk", [Heartbeat])
+    assert cached.get() == 1
+    memo.bump_models(Heartbeat)
+    assert cached.get() == 2
+    assert MemoVersion.objects.get(name="test.bulk").version == 1

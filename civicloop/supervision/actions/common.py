@@ -121,7 +121,9 @@ def person_value(value, field: str, unit: Unit | None) -> Person:
         if not raw:
             raise Invalid(_("Name the responsible person: %(field)s.") % {"field": field}, field)
         found = (
-            Person.objects.filter(pk=int(raw)).first() if raw.isdecimal() and len(raw) < 19 else None
+            Person.objects.filter(pk=int(raw)).first()
+            if raw.isdecimal() and len(raw) < 19
+            else None
         )
         if found is None:
             found = Person.objects.filter(name=raw, is_active=True).first()
