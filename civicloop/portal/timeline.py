@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from civicloop.cases.models import Case, Evidence
+from civicloop.cases.models import Case, CaseEvent, Evidence
 from civicloop.cases.public_steps import SHOWN_ACTIONS, public_state, public_step
 
 #: Photos the public may see (public copies only).
@@ -74,5 +74,7 @@ def merge_chain(case: Case) -> list[Case]:
 def own_photos(case: Case) -> list[Evidence]:
     """The photos the reporter sent (shown on their own page, as public copies)."""
     return list(
-        Evidence.objects.filter(case=case, kind=Evidence.Kind.BEFORE).order_by("uploaded_at", "id")
+        Evidence.objects.filter(
+            case=case, kind=Evidence.Kind.BEFORE, event__action=CaseEvent.Action.REPORT
+        ).order_by("uploaded_at", "id")  # not photos staff added later
     )

@@ -96,3 +96,14 @@ def test_the_favicon(client):
     )
     page = client.get("/").content.decode()
     assert 'rel="icon"' in page and "shared/favicon.svg" in page
+
+
+def test_the_reporters_page_shows_their_own_photos_only(client, loop, public_report, photo):
+    """Their photos sent with the report; not a "before" photo staff added later."""
+    case = public_report(photos=[photo()])
+    actions.accept_case(loop["actors"]["acceptor"], case)
+    actions.add_evidence(loop["actors"]["acceptor"], case, photos=[photo()], kind="before")
+    page = client.get(f"/track/{case.tracking_code}/")
+    own = page.context["own_photos"]
+    assert len(own) == 1 and own[0].event.action == "report"
+    assert 'id="own-photos"' in page.content.decode()
