@@ -313,7 +313,7 @@ class CaseDetailOut(CaseOut):
     routing_reason: str
     assigned_inspector: UserOut | None = None
     reporter: str
-    external_id: str
+    external_id: str | None = None
     fast_lane: bool
     self_handled: bool
     limit: str | None = None

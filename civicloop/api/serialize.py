@@ -158,7 +158,9 @@ def detail_out(actor: Actor, case) -> dict:
         "assigned_inspector": user_out(case.assigned_inspector),
         # A staff reporter's name; a resident's or caller's name only with their contacts.
         "reporter": user_name(case.reporter) or (case.reporter_name if contact else ""),
-        "external_id": case.external_id, "fast_lane": case.fast_lane,
+        # an Open311 app's account of the reporter identifies them: with the contacts
+        "external_id": (case.external_id or None) if contact else None,
+        "fast_lane": case.fast_lane,
         "self_handled": case.self_handled, "limit": limit,
         "deadline_provisional": case.deadline_provisional,
         "counts": {name: getattr(case, f"{name}_count") for name in (

@@ -226,7 +226,8 @@ CASE_COLUMNS = (
     Column("area_class"), Column("road_section", ("road_section__name",)),
     Column("road_chief", ("road_chief__name",)), Column("reporter_name", private="contact"),
     Column("reporter_phone", private="contact"), Column("reporter_email", private="contact"),
-    Column("tracking_code", private="code"), Column("external_id"),
+    # an Open311 app's account of the reporter: it identifies them, like their contacts
+    Column("tracking_code", private="code"), Column("external_id", private="contact"),
     Column("proposed_unit", ("proposed_unit__name",)), Column("unit", ("unit__name",)),
     Column("duplicate_of", ("duplicate_of__number",)), Column("fast_lane"),
     Column("self_handled"), Column("reported_at"), Column("filed_at"),

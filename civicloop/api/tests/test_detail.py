@@ -76,3 +76,18 @@ def test_the_tracking_code_is_only_for_the_centre_staff_who_take_calls(loop, pho
         seen[username] = answer.json()["tracking_code"]
     assert seen == {"acceptor": case.tracking_code, "handler_west": None, "inspector": None}
     # (tests/test_privacy.py checks every role and every output)
+
+
+def test_an_open311_account_follows_the_contact_rule(api, case_in):
+    """``external_id`` (an Open311 app's account of the reporter) identifies them: it goes
+    where their contacts go (the centre, the unit handling the case), nowhere else."""
+    case = case_in("in_progress")
+    case.external_id = "open311:1:resident-42"
+    case.save(update_fields=["external_id"])
+    seen = {}
+    for who in ("dispatcher", "handler_clean", "leader_west"):
+        response = api(who).get(f"/api/cases/{case.pk}")
+        assert response.status_code == 200, who  # each of them sees the case
+        seen[who] = response.json()["external_id"]
+    assert seen["dispatcher"] == seen["handler_clean"] == "open311:1:resident-42"
+    assert seen["leader_west"] is None  # the street office sees the case, not the account
