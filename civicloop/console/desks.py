@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from civicloop.cases import actions
+from civicloop.cases import actions, memos
 from civicloop.cases.actions import ActionError, find_duplicates
-from civicloop.cases.models import Case, CaseEvent, FilingStandard, SmallClass, Source, State
+from civicloop.cases.models import Case, CaseEvent, SmallClass, Source, State
 from civicloop.cases.models.catalogue import LimitUnit
 from civicloop.cases.permissions import Actor, sees_tracking_code, visible_cases
 from civicloop.cases.rules import SOURCE_ROLES
@@ -119,13 +119,9 @@ def standards_of(small_class_id: int | None, case: Case | None = None) -> list[d
     """
     if not small_class_id:
         return []
-    rows = (
-        FilingStandard.objects.filter(small_class_id=small_class_id, is_active=True)
-        .prefetch_related("time_limits")
-        .order_by("-is_default", "order", "code")
-    )
     found = []
-    for standard in rows:
+    # the catalogue memo holds them (default first, then order and code; limits loaded)
+    for standard in memos.catalogue().standards.get(small_class_id, []):
         limits = sorted(standard.time_limits.all(), key=lambda t: (t.area_class, t.urgency))
         applies = standard.limit_for(case.area_class, case.urgency) if case is not None else None
         found.append({
