@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from ninja.schema import DjangoGetter
 from pydantic import BeforeValidator, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -40,6 +41,19 @@ class In(Schema):
                 if key in data and _has_nul(data[key]):
                     raise PydanticCustomError("nul", "{field}: NUL character", {"field": key})
         return data
+
+
+class Out(Schema):
+    """A response: validated by pydantic alone when it is a plain dict (what
+    ``serialize.py`` builds), without ninja's attribute getter around every
+    object, which cost more than the rest of a list page (issue #16)."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        if isinstance(values, dict):
+            return handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
 
 
 # --- shared field types: what the actions accept, said in the schema -------------
@@ -107,7 +121,7 @@ def _datetime_text(value):
 DateTimeText = Annotated[datetime.datetime, BeforeValidator(_datetime_text)]
 
 
-class ErrorOut(Schema):
+class ErrorOut(Out):
     code: str = Field(..., description="invalid, forbidden, not_found, invalid_state, conflict, "
                       "unauthenticated, rate_limited, server_error")  # fmt: skip
     message: str = Field(..., description="For people, in the request's language.")
@@ -128,20 +142,20 @@ class TokenIn(In):
     name: str = Field("", max_length=100, description="Which device or app the token is for.")
 
 
-class TokenOut(Schema):
+class TokenOut(Out):
     token: str = Field(..., description="Send as 'Authorization: Bearer <token>'. Shown once.")
     prefix: str
     name: str
     created: datetime.datetime
 
 
-class Ref(Schema):
+class Ref(Out):
     id: int
     code: str
     name: str
 
 
-class MembershipOut(Schema):
+class MembershipOut(Out):
     role: str
     role_label: str
     unit: Ref
@@ -149,13 +163,13 @@ class MembershipOut(Schema):
     road_section: Ref | None = None
 
 
-class UserOut(Schema):
+class UserOut(Out):
     id: int
     username: str
     name: str
 
 
-class MeOut(Schema):
+class MeOut(Out):
     user: UserOut
     roles: list[str]
     memberships: list[MembershipOut]
@@ -165,12 +179,12 @@ class MeOut(Schema):
 # --- cases ------------------------------------------------------------------------
 
 
-class Category(Schema):
+class Category(Out):
     code: str
     name: str
 
 
-class RequestOut(Schema):
+class RequestOut(Out):
     id: int
     kind: str
     kind_label: str
@@ -191,7 +205,7 @@ class RequestOut(Schema):
     can_decide: bool | None = Field(None, description="Whether this user may approve or reject it.")
 
 
-class CaseOut(Schema):
+class CaseOut(Out):
     id: int
     number: str
     version: int
@@ -218,7 +232,7 @@ class WorkItemOut(CaseOut):
     pending_requests: list[RequestOut]
 
 
-class CaseCreatedOut(Schema):
+class CaseCreatedOut(Out):
     id: int
     number: str
     tracking_code: str | None = Field(
@@ -236,7 +250,7 @@ class CaseCreatedOut(Schema):
     evidence: list[int]
 
 
-class EvidenceOut(Schema):
+class EvidenceOut(Out):
     id: int
     kind: str
     content_type: str
@@ -249,12 +263,12 @@ class EvidenceOut(Schema):
     thumbnail: str
 
 
-class ActorUnit(Schema):
+class ActorUnit(Out):
     id: int
     name: str
 
 
-class EventOut(Schema):
+class EventOut(Out):
     id: int
     at: datetime.datetime
     action: str
@@ -274,7 +288,7 @@ class EventOut(Schema):
     evidence: list[int]
 
 
-class SupervisionOrderOut(Schema):
+class SupervisionOrderOut(Out):
     id: int
     unit: Ref
     issued_at: datetime.datetime
@@ -326,12 +340,12 @@ class CaseDetailOut(CaseOut):
     actions: list[str] = Field(..., description="Actions this user may take now.")
 
 
-class DuplicateOut(Schema):
+class DuplicateOut(Out):
     case: CaseOut
     distance_m: float
 
 
-class ActionOut(Schema):
+class ActionOut(Out):
     case: CaseDetailOut | None = Field(
         None, description="The case after the action (null if the user no longer sees it)."
     )
@@ -357,8 +371,11 @@ class CaseFilters(In):
     until: DateTimeText | None = Field(None, description="Reported before.")
 
 
-class Page(Schema):
+class Page(Out):
     count: int
+    count_exact: bool = Field(
+        True, description="False when there are more rows than counted: case lists count "
+        "exactly up to 10,000 (count is then 10,000).")  # fmt: skip
     page: int
     page_size: int
     pages: int

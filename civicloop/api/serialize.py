@@ -7,12 +7,27 @@ never queries per row.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.urls import reverse
 
-from civicloop.cases.models import CaseRequest
-from civicloop.cases.permissions import Actor, sees_reporter_contact, sees_tracking_code
+from civicloop.cases.models import (
+    Case,
+    CaseEvent,
+    CaseRequest,
+    Evidence,
+    State,
+    SupervisionOrder,
+)
+from civicloop.cases.permissions import (
+    Actor,
+    sees_reporter_contact,
+    sees_tracking_code,
+    visibility_shape,
+)
 from civicloop.cases.rules import RULES, available_actions, decisions_for
 from civicloop.cases.timeline import annotate
+from civicloop.core.compiled import Compiled
 
 #: select_related for lists (CaseOut).
 CASE_RELATED = ("small_class", "street", "unit")
@@ -21,6 +36,15 @@ DETAIL_RELATED = (
     *CASE_RELATED, "community", "cell", "road_section", "standard", "proposed_unit",
     "assigned_inspector__person", "reporter__person",
 )  # fmt: skip
+
+
+def label(choices, value) -> str:
+    """The translated label of a choice (``get_FOO_display`` without building the
+    whole choice list on every call); an unknown value is shown as itself."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def ref(obj) -> dict | None:
@@ -45,16 +69,48 @@ def user_out(user) -> dict | None:
     return {"id": user.pk, "username": user.get_username(), "name": user_name(user)}
 
 
+#: What a case in a list shows (CaseOut), by value name: lists read them with values().
+CASE_VALUES = (
+    "id", "number", "version", "state", "light", "source", "urgency", "address",
+    "description", "lon", "lat", "reported_at", "due_at", "handling_deadline", "is_overdue",
+    "small_class__full_code", "small_class__name", "street_id", "street__code",
+    "street__name", "unit_id", "unit__code", "unit__name",
+)  # fmt: skip
+
+
+def case_values(case) -> dict:
+    """:data:`CASE_VALUES` of a case loaded with ``select_related(*CASE_RELATED)``."""
+    values = {name: getattr(case, name) for name in CASE_VALUES if "__" not in name}
+    small, street, unit = case.small_class, case.street, case.unit
+    values.update({
+        "small_class__full_code": small.full_code, "small_class__name": small.name,
+        "street__code": street.code if street else None,
+        "street__name": street.name if street else None,
+        "unit__code": unit.code if unit else None, "unit__name": unit.name if unit else None,
+    })  # fmt: skip
+    return values
+
+
+def _ref_of(row: Mapping, name: str) -> dict | None:
+    pk = row[f"{name}_id"]
+    if pk is None:
+        return None
+    return {"id": pk, "code": row[f"{name}__code"], "name": row[f"{name}__name"]}
+
+
 def case_out(case) -> dict:
+    """CaseOut of a case: a mapping of :data:`CASE_VALUES` (a list's rows) or a case."""
+    row = case if isinstance(case, Mapping) else case_values(case)
     return {
-        "id": case.pk, "number": case.number, "version": case.version, "state": case.state,
-        "state_label": str(case.get_state_display()), "light": case.light,
-        "source": case.source,
-        "category": {"code": case.small_class.full_code, "name": case.small_class.name},
-        "urgency": case.urgency, "address": case.address, "description": case.description,
-        "lon": case.lon, "lat": case.lat, "street": ref(case.street), "unit": ref(case.unit),
-        "reported_at": case.reported_at, "due_at": case.due_at,
-        "handling_deadline": case.handling_deadline, "is_overdue": case.is_overdue,
+        "id": row["id"], "number": row["number"], "version": row["version"],
+        "state": row["state"], "state_label": label(State, row["state"]),
+        "light": row["light"], "source": row["source"],
+        "category": {"code": row["small_class__full_code"], "name": row["small_class__name"]},
+        "urgency": row["urgency"], "address": row["address"],
+        "description": row["description"], "lon": row["lon"], "lat": row["lat"],
+        "street": _ref_of(row, "street"), "unit": _ref_of(row, "unit"),
+        "reported_at": row["reported_at"], "due_at": row["due_at"],
+        "handling_deadline": row["handling_deadline"], "is_overdue": row["is_overdue"],
     }  # fmt: skip
 
 
@@ -71,7 +127,7 @@ def can_decide(actor: Actor, request) -> bool:
 
 def request_out(request, actor: Actor | None = None) -> dict:
     out = {
-        "id": request.pk, "kind": request.kind, "kind_label": str(request.get_kind_display()),
+        "id": request.pk, "kind": request.kind, "kind_label": label(CaseRequest.Kind, request.kind),
         "status": request.status, "reason": request.reason, "hours": request.hours,
         "granted_hours": request.granted_hours, "hours_label": request.hours_label,
         "decision_note": request.decision_note,
@@ -114,7 +170,7 @@ def evidence_out(evidence) -> dict:
 def event_out(event, evidence_ids: list[int]) -> dict:
     return {
         "id": event.pk, "at": event.at, "action": event.action,
-        "action_label": str(event.get_action_display()), "actor": event.actor_name,
+        "action_label": label(CaseEvent.Action, event.action), "actor": event.actor_name,
         "role": event.role, "unit": ref(event.unit),
         "actor_unit": ({"id": event.actor_unit_id, "name": event.actor_unit_name}
                        if getattr(event, "actor_unit_id", None) else None),
@@ -124,22 +180,59 @@ def event_out(event, evidence_ids: list[int]) -> dict:
     }  # fmt: skip
 
 
+# The detail's queries, compiled once per process (civicloop.core.compiled): building
+# them cost Django several times what running them costs.
+_DETAIL = Compiled(Case, int, name="api.case_detail")
+_EVIDENCE = Compiled(Evidence, int, name="api.case_evidence")
+_PENDING = Compiled(CaseRequest, int, name="api.case_pending_requests")
+_EVENTS = Compiled(CaseEvent, int, name="api.case_events")
+_ORDERS = Compiled(SupervisionOrder, int, name="api.case_orders")
+
+
+def visible_case(actor: Actor, case_id: int) -> Case | None:
+    """The case with what its detail shows (one query), if ``actor`` may see it."""
+    return _DETAIL.first(
+        visibility_shape(actor),  # the same scope, the same SQL
+        lambda pk: Case.objects.filter(pk=pk).visible_to(actor).select_related(*DETAIL_RELATED)
+        .order_by(),
+        case_id,
+    )  # fmt: skip
+
+
+def _case_parts(case) -> tuple[list, list, list, list]:
+    """Evidence, pending requests, history rows and supervision orders (four queries)."""
+    pk = case.pk
+    evidence = _EVIDENCE.all("case", lambda pk: Evidence.objects.filter(case_id=pk), pk)
+    requests = _PENDING.all(
+        "pending",
+        lambda pk: CaseRequest.objects.filter(case_id=pk, status=CaseRequest.Status.PENDING)
+        .select_related("unit", "requested_by__person"),
+        pk,
+    )  # fmt: skip
+    events = _EVENTS.all(
+        "case",
+        lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("unit").order_by("at", "id"),
+        pk,
+    )  # fmt: skip
+    orders = _ORDERS.all(
+        "case",
+        lambda pk: SupervisionOrder.objects.filter(case_id=pk)
+        .select_related("unit", "issued_by__person"),
+        pk,
+    )  # fmt: skip
+    for row in (*evidence, *requests, *events, *orders):
+        row.case = case  # what the related manager would set (can_decide reads the state)
+    return evidence, requests, events, orders
+
+
 def detail_out(actor: Actor, case) -> dict:
     """The case with its timeline, evidence, requests and orders: five queries in all."""
-    evidence = list(case.evidence.all())
+    evidence, requests, events, orders = _case_parts(case)
     by_event: dict[int, list[int]] = {}
     for item in evidence:
         by_event.setdefault(item.event_id, []).append(item.pk)
-    requests = list(
-        case.requests.filter(status=CaseRequest.Status.PENDING).select_related(
-            "unit", "requested_by__person"
-        )
-    )
     # Decided requests are read by id only when the timeline has extension rows.
-    events = annotate(case.events.select_related("unit").order_by("at", "id"), requests)
-    for request in requests:
-        request.case = case  # can_decide reads the case's state: no query per request
-    orders = list(case.supervision_orders.select_related("unit", "issued_by__person"))
+    events = annotate(events, requests)
     limit = f"{case.limit_amount} {case.limit_unit}" if case.limit_amount is not None else None
     # The rule table's see rows (docs/privacy.md): contacts for the centre and the unit
     # handling the case; the tracking code (the key that rates the case) for the call desk.

@@ -107,6 +107,14 @@ def visible_cases(actor: Actor, queryset: QuerySet | None = None) -> QuerySet:
     return queryset if q is None else queryset.filter(q)
 
 
+def visibility_shape(actor: Actor) -> tuple:
+    """A hashable key of what :func:`visible_cases` filters ``actor``'s cases by: actors
+    with equal keys see the same cases through the same SQL (``core.compiled`` shapes)."""
+    if actor.is_public:
+        return ("none",)
+    return ("filter", visible_filter(actor))
+
+
 def can_see(actor: Actor, case: Case) -> bool:
     """Whether ``actor`` may see ``case`` (the rule table's ``can_see_case``, no query)."""
     return bool(can_see_case(actor, case))

@@ -163,6 +163,29 @@ class RuleTable:
                 refusal = refusal(actor, obj)
             raise Forbidden(str(refusal) or _("This is outside your scope."))
 
+    def _verdict(self, name: str, actor, obj, state: bool = True) -> tuple[str, str]:
+        """(the role acted under, the first failure: "", "role", "scope", "state" or
+        "guard"), without building a refusal (menus ask this for every row)."""
+        t = self._by_name[name]
+        candidates = self._candidates[name]
+        role = actor.first_role(*candidates) if candidates else ""
+        if not role:
+            if t.roles:
+                return "", "role"
+            role = actor.first_role(*sorted(actor.roles)) if actor.roles else ""
+        if (
+            t.scope is not None
+            and not (role == ADMINISTRATOR and t.admin)
+            and not t.scope(actor, obj)
+        ):
+            return role, "scope"
+        if state:
+            if t.from_states and self.state_of(obj) not in t.from_states:
+                return role, "state"
+            if t.guard is not None and not t.guard(obj):
+                return role, "guard"
+        return role, ""
+
     def check(self, name: str, actor, obj, *, state: bool = True) -> str:
         """Role, scope and (unless ``state=False``) state and guard; the role acted under.
 
@@ -170,30 +193,19 @@ class RuleTable:
         whether it is yours, whether it is the moment. (One lookup of the row:
         the demo generator checks every simulated step.)
         """
-        t = self._by_name[name]
-        candidates = self._candidates[name]
-        role = actor.first_role(*candidates) if candidates else ""
-        if not role:
-            role = self.role_for(name, actor)  # no roles needed, or the refusal
-        if (
-            t.scope is not None
-            and not (role == ADMINISTRATOR and t.admin)
-            and not t.scope(actor, obj)
-        ):
-            self.check_scope(name, actor, obj, role)  # raises with the refusal
-        if state:
-            if t.from_states and self.state_of(obj) not in t.from_states:
-                raise self.state_error(obj, t.from_states)
-            if t.guard is not None and not t.guard(obj):
-                raise InvalidState(str(t.guard_refusal))
+        role, failure = self._verdict(name, actor, obj, state)
+        if failure == "role":
+            self.role_for(name, actor)  # raises with the roles that may
+        elif failure == "scope":
+            self.check_scope(name, actor, obj, role)  # raises with the row's refusal
+        elif failure == "state":
+            raise self.state_error(obj, self._by_name[name].from_states)
+        elif failure == "guard":
+            raise InvalidState(str(self._by_name[name].guard_refusal))
         return role
 
     def allows(self, name: str, actor, obj) -> bool:
-        try:
-            self.check(name, actor, obj)
-        except (Forbidden, InvalidState):
-            return False
-        return True
+        return not self._verdict(name, actor, obj)[1]
 
     def refusal(self, name: str, actor, obj) -> str:
         """Why ``actor`` may not do ``name`` on ``obj`` now ("" when they may)."""

@@ -9,13 +9,16 @@ from django.utils.translation import gettext as _
 
 from civicloop.cases.actions import Invalid
 from civicloop.cases.models import Case
+from civicloop.core.compiled import Compiled
 
 from ..auth import actor
 from ..errors import not_found
 from ..schemas import Id
-from ..serialize import DETAIL_RELATED
+from ..serialize import visible_case
 
 MAX_PAGE_SIZE = 100
+#: Case lists count exactly up to this many rows (then ``count_exact`` is false).
+COUNT_LIMIT = 10_000
 
 
 def case_not_found():
@@ -29,12 +32,7 @@ def require_visible(request, case_id: Id) -> None:
 
 
 def visible_detail(request, case_id: Id) -> Case:
-    case = (
-        Case.objects.filter(pk=case_id)
-        .visible_to(actor(request))
-        .select_related(*DETAIL_RELATED)
-        .first()
-    )
+    case = visible_case(actor(request), case_id)
     if case is None:
         raise case_not_found()
     return case
@@ -54,10 +52,31 @@ def user_ref(value, field: str = "inspector"):
     return user
 
 
+def _page(count: int, page: int, page_size: int, items: list, exact: bool = True) -> dict:
+    pages = max(1, math.ceil(count / page_size))
+    return {"count": count, "count_exact": exact, "page": page, "page_size": page_size,
+            "pages": pages, "items": items}  # fmt: skip
+
+
 def paginate(queryset, page: int, page_size: int) -> dict:
     """One COUNT and one page query."""
     count = queryset.count()
-    pages = max(1, math.ceil(count / page_size))
     start = (page - 1) * page_size
     items = list(queryset[start : start + page_size]) if start < count else []
-    return {"count": count, "page": page, "page_size": page_size, "pages": pages, "items": items}
+    return _page(count, page, page_size, items)
+
+
+def paginate_compiled(
+    compiled: Compiled, shape, build, page: int, page_size: int, *, count_limit: int
+) -> dict:
+    """A page through :class:`Compiled` (``build()`` the queryset, no values): one count
+    of at most ``count_limit`` + 1 rows, one page query. Past the limit the count is
+    the limit and not exact; the pages past it are still served."""
+    counted = compiled.count(shape, build, limit=count_limit + 1)
+    exact = counted <= count_limit
+    start = (page - 1) * page_size
+    items = []
+    if start < counted or not exact:
+        items = compiled.all((shape, start, page_size),
+                             lambda: build()[start : start + page_size])  # fmt: skip
+    return _page(min(counted, count_limit), page, page_size, items, exact)

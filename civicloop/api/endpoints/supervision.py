@@ -30,7 +30,7 @@ from civicloop.supervision.timeline import timeline
 
 from ..auth import actor
 from ..errors import not_found
-from ..schemas import ERRORS, MAX_NOTE, Id, In, PageIn, Version, choices_pattern, text
+from ..schemas import ERRORS, MAX_NOTE, Id, In, Page, PageIn, Version, choices_pattern, text
 from .common import paginate
 
 router = Router(tags=["supervision"])
@@ -68,11 +68,7 @@ class ItemOut(Schema):
     version: int
 
 
-class ItemPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    pages: int
+class ItemPageOut(Page):
     items: list[ItemOut]
 
 
@@ -199,11 +195,7 @@ class CampaignOut(Schema):
     overdue: int
 
 
-class CampaignPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    pages: int
+class CampaignPageOut(Page):
     items: list[CampaignOut]
 
 
@@ -245,11 +237,7 @@ class RowOut(Schema):
     editable: bool
 
 
-class RowPageOut(Schema):
-    count: int
-    page: int
-    page_size: int
-    pages: int
+class RowPageOut(Page):
     items: list[RowOut]
 
 

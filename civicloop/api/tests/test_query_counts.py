@@ -69,3 +69,35 @@ def test_detail_constant_with_a_long_timeline(api, case_in, loop, photo):
     assert len(data["timeline"]) > 50 and len(data["evidence"]) == 16
     assert len(data["supervision_orders"]) == 15 and len(data["pending_requests"]) == 2
     assert count(client, f"/api/cases/{case.pk}") == short
+
+
+def test_the_case_list_counts_up_to_its_limit(api, case_in, monkeypatch):
+    from civicloop.api.endpoints import common
+
+    for _ in range(4):
+        case_in("in_progress")
+    dispatcher = api("dispatcher")
+    body = dispatcher.get("/api/cases", {"page_size": 2}).json()
+    assert (body["count"], body["count_exact"], body["pages"]) == (4, True, 2)
+    monkeypatch.setattr(common, "COUNT_LIMIT", 3)
+    monkeypatch.setattr("civicloop.api.endpoints.cases.COUNT_LIMIT", 3)
+    body = dispatcher.get("/api/cases", {"page_size": 2}).json()
+    assert (body["count"], body["count_exact"], body["pages"]) == (3, False, 2)
+    # the pages past the count are still served
+    last = dispatcher.get("/api/cases", {"page_size": 2, "page": 2}).json()
+    assert len(last["items"]) == 2
+    assert dispatcher.get("/api/cases", {"page_size": 2, "page": 3}).json()["items"] == []
+    # a filtered list under the limit is exact
+    body = dispatcher.get("/api/cases", {"state": "closed"}).json()
+    assert (body["count"], body["count_exact"]) == (0, True)
+
+
+def test_list_and_detail_take_two_and_five_queries(api, case_in):
+    case = case_in("in_progress")
+    dispatcher = api("dispatcher")
+    dispatcher.get("/api/cases")
+    dispatcher.get(f"/api/cases/{case.pk}")
+    # count (at most the limit) and page; the case, its photos, pending requests,
+    # history and supervision orders
+    assert count(dispatcher, "/api/cases", {"page_size": 100}) == 2
+    assert count(dispatcher, f"/api/cases/{case.pk}") == 5

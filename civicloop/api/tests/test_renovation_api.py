@@ -54,7 +54,7 @@ def test_programmes_list(filled, django_assert_max_num_queries):
     get("/api/renovation/programmes")  # the token and the memo counters warm
     with django_assert_max_num_queries(8):
         body = get("/api/renovation/programmes").json()
-    assert set(body) == {"count", "page", "page_size", "pages", "items"}
+    assert set(body) == {"count", "count_exact", "page", "page_size", "pages", "items"}
     (programme,) = body["items"]
     assert programme["compounds"] == 2
     assert [(b["seq"], b["compounds"]) for b in programme["batches"]] == [(1, 1), (2, 1)]

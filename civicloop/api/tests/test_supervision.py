@@ -28,7 +28,7 @@ def test_list_has_the_page_shape_and_the_four_fixes(sup, client_of):
     item = new_item(sup)
     sv.assign(sup["actors"]["supervisor"], item, at=T0)
     body = client_of("supervisor").get("/api/supervision/items").json()
-    assert set(body) == {"count", "page", "page_size", "pages", "items"}
+    assert set(body) == {"count", "count_exact", "page", "page_size", "pages", "items"}
     [entry] = body["items"]
     assert entry["deadline"] == "2025-03-28" and entry["lead_unit"]["code"] == "SW"
     assert entry["person"]["name"] == "leader_west" and entry["post"] == "街道办事处主任"
