@@ -27,6 +27,7 @@ from civicloop.cases.permissions import (
 )
 from civicloop.cases.rules import RULES, available_actions, decisions_for
 from civicloop.cases.timeline import annotate
+from civicloop.core.choices import label
 from civicloop.core.compiled import Compiled
 
 #: select_related for lists (CaseOut).
@@ -36,15 +37,6 @@ DETAIL_RELATED = (
     *CASE_RELATED, "community", "cell", "road_section", "standard", "proposed_unit",
     "assigned_inspector__person", "reporter__person",
 )  # fmt: skip
-
-
-def label(choices, value) -> str:
-    """The translated label of a choice (``get_FOO_display`` without building the
-    whole choice list on every call); an unknown value is shown as itself."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
 
 
 def ref(obj) -> dict | None:

@@ -27,7 +27,9 @@ The rules, checked on the first build of each shape (a breach raises
   ``prefetch_related``, no objects known from a related manager);
 * each value is an ``int`` or a ``str`` that reaches SQL as exactly one
   parameter, unchanged (``pk=v``, ``field=v``, ``fk_id=v``): not inside a
-  ``LIKE`` pattern, a list or an expression that changes it;
+  ``LIKE`` pattern, a list or an expression that changes it; or an aware
+  ``datetime`` compared with a ``DateTimeField`` (``reported_at__gte=v``),
+  which reaches SQL as the backend adapts it (a string on SQLite);
 * everything else that changes the SQL (the actor's scope, which filters are
   present, a list's length, the page), and everything ``build`` reads besides
   its values, is part of ``shape``, a hashable key.
@@ -41,6 +43,7 @@ shapes per alias (least recently used first out).
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -59,6 +62,7 @@ from django.db.models.query import (
 #: Stand-ins: values no caller passes and that SQL parameters keep unchanged.
 _INT_STAND_IN = -1_987_654_000
 _STR_STAND_IN = "\x1fcompiled-stand-in-{}\x1f"
+_DATETIME_STAND_IN = datetime.datetime(2999, 1, 2, 3, 4, 5, tzinfo=datetime.UTC)
 
 
 def _stand_in(kind: type, i: int):
@@ -66,7 +70,16 @@ def _stand_in(kind: type, i: int):
         return _INT_STAND_IN - i
     if kind is str:
         return _STR_STAND_IN.format(i)
-    raise ValueError(f"Compiled values are int or str, not {kind.__name__}")
+    if kind is datetime.datetime:
+        return _DATETIME_STAND_IN.replace(microsecond=i)
+    raise ValueError(f"Compiled values are int, str or datetime, not {kind.__name__}")
+
+
+def _as_parameter(kind: type, value, connection):
+    """``value`` as the backend's parameter (what Django's lookups pass)."""
+    if kind is datetime.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
 
 
 @dataclass
@@ -120,8 +133,9 @@ class Compiled:
         plan = self._plan(alias, ("count", limit, shape), build, values)
         if plan.kind == "empty":
             return 0
-        with connections[alias].cursor() as cursor:
-            cursor.execute(plan.sql, self._params(plan, values))
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, self._params(plan, values, connection))
             return cursor.fetchone()[0]
 
     def forget(self) -> None:
@@ -185,7 +199,9 @@ class Compiled:
                                  "cannot be compiled")  # fmt: skip
         params = list(params)
         slots = []
-        for stand_in in stand_ins:
+        connection = connections[alias]
+        for value_kind, stand_in in zip(self.kinds, stand_ins, strict=True):
+            stand_in = _as_parameter(value_kind, stand_in, connection)
             found = [i for i, p in enumerate(params) if p == stand_in and type(p) is type(stand_in)]
             if len(found) != 1:
                 raise ValueError(
@@ -220,18 +236,20 @@ class Compiled:
 
     # --- running ---------------------------------------------------------------------
 
-    @staticmethod
-    def _params(plan: _Plan, values: tuple) -> list:
+    def _params(self, plan: _Plan, values: tuple, connection) -> list:
         params = list(plan.params)
-        for slot, value in zip(plan.slots, values, strict=True):
-            params[slot] = value
+        for slot, kind, value in zip(plan.slots, self.kinds, values, strict=True):
+            if type(value) is not kind and not isinstance(value, kind):
+                raise TypeError(f"{self.name}: {kind.__name__} expected, not {value!r}")
+            params[slot] = _as_parameter(kind, value, connection)
         return params
 
     def _run(self, alias: str, plan: _Plan, values: tuple) -> list:
         if plan.kind == "empty":
             return []
-        with connections[alias].cursor() as cursor:
-            cursor.execute(plan.sql, self._params(plan, values))
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(plan.sql, self._params(plan, values, connection))
             rows = cursor.fetchall()
         if not rows:
             return []

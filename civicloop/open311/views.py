@@ -26,9 +26,10 @@ from django_ratelimit.core import get_usage
 
 from civicloop.cases import memos as catalogue
 from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, check_report, record_report
-from civicloop.cases.models import OPEN_STATES
+from civicloop.cases.models import OPEN_STATES, Case
 from civicloop.cases.permissions import public_actor
 from civicloop.core.clientip import ratelimit_key
+from civicloop.core.compiled import Compiled
 from civicloop.core.keys import hash_key
 from civicloop.core.memo import Memo
 
@@ -203,59 +204,81 @@ def _positive_int(params, name: str, default: int, maximum: int | None = None) -
     return value
 
 
+# The read side's queries, compiled once per process and shape (civicloop.core.compiled).
+_BY_IDS = Compiled(Case, name="open311.requests_by_id")
+_WINDOW = Compiled(Case, datetime.datetime, datetime.datetime, name="open311.requests")
+_SINGLE = Compiled(Case, str, name="open311.request")
+
+
+def _filters(params) -> tuple[list[str], datetime.datetime, datetime.datetime, set[str]]:
+    """Service codes, the window (at most 90 days; the last 90 by default) and statuses."""
+    codes = [c.strip().upper() for c in params.get("service_code", "").split(",") if c.strip()]
+    start = _w3_param(params, "start_date")
+    end = _w3_param(params, "end_date", end=True)
+    if start and end:
+        if end < start:
+            raise BadRequest(_("end_date is before start_date."))
+        if end - start > MAX_WINDOW:
+            raise BadRequest(_("start_date and end_date may not span more than 90 days."))
+    elif start:
+        end = start + MAX_WINDOW
+    elif end:
+        start = end - MAX_WINDOW
+    else:
+        end = timezone.now()
+        start = end - MAX_WINDOW
+    statuses = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise BadRequest(_("status is open or closed (or both, comma separated)."))
+    return codes, start, end, statuses
+
+
 def _list(request, fmt: str):
     params = request.GET
     try:
-        queryset = request_queryset().order_by("-reported_at", "-id")
         ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
-        if ids:
-            # The specification: a list of IDs overrides every other argument.
-            queryset = queryset.filter(number__in=ids[:MAX_PAGE_SIZE])
-        else:
-            codes = [
-                c.strip().upper() for c in params.get("service_code", "").split(",") if c.strip()
-            ]
-            if codes:
-                queryset = queryset.filter(small_class__full_code__in=codes)
-            start = _w3_param(params, "start_date")
-            end = _w3_param(params, "end_date", end=True)
-            if start and end:
-                if end < start:
-                    raise BadRequest(_("end_date is before start_date."))
-                if end - start > MAX_WINDOW:
-                    raise BadRequest(_("start_date and end_date may not span more than 90 days."))
-            elif start:
-                end = start + MAX_WINDOW
-            elif end:
-                start = end - MAX_WINDOW
-            else:
-                end = timezone.now()
-                start = end - MAX_WINDOW
-            queryset = queryset.filter(reported_at__gte=start, reported_at__lte=end)
-            statuses = {s.strip().lower() for s in params.get("status", "").split(",") if s.strip()}
-            if statuses - {"open", "closed"}:
-                raise BadRequest(_("status is open or closed (or both, comma separated)."))
-            if statuses == {"open"}:
-                queryset = queryset.open()
-            elif statuses == {"closed"}:
-                queryset = queryset.exclude(state__in=OPEN_STATES)
+        # The specification: a list of IDs overrides every other argument.
+        codes, start, end, statuses = _filters(params) if not ids else ([], None, None, set())
         page = _positive_int(params, "page", 1, maximum=MAX_PAGE)
         page_size = min(_positive_int(params, "page_size", MAX_PAGE_SIZE), MAX_PAGE_SIZE)
     except BadRequest as error:
         return render.errors(fmt, error.status, *error.messages)
     offset = (page - 1) * page_size
-    cases = queryset[offset : offset + page_size]
-    return render.respond(fmt, "service_requests", [request_dict(c, request) for c in cases])
+    window = slice(offset, offset + page_size)
+    if ids:
+        ids = tuple(ids[:MAX_PAGE_SIZE])
+        rows = _BY_IDS.all(
+            (ids, window.start, window.stop),
+            lambda: request_queryset().filter(number__in=ids)[window],
+        )  # fmt: skip
+    else:
+        status = statuses if len(statuses) == 1 else set()
+
+        def build(start, end):
+            queryset = request_queryset().filter(reported_at__gte=start, reported_at__lte=end)
+            if codes:
+                queryset = queryset.filter(small_class__full_code__in=codes)
+            if status == {"open"}:
+                queryset = queryset.open()
+            elif status == {"closed"}:
+                queryset = queryset.exclude(state__in=OPEN_STATES)
+            return queryset[window]
+
+        shape = (tuple(codes), tuple(status), window.start, window.stop)
+        rows = _WINDOW.all(shape, build, start, end)
+    return render.respond(fmt, "service_requests", [request_dict(r, request) for r in rows])
 
 
 @endpoint("GET")
 def service_request(request, request_id: str, fmt: str):
-    case = request_queryset().filter(number=request_id.strip()).first()
-    if case is None:
+    row = _SINGLE.first(
+        "number", lambda number: request_queryset().filter(number=number)[:1], request_id.strip()
+    )
+    if row is None:
         return render.errors(
             fmt, 404, _("service_request_id %(id)s was not found.") % {"id": request_id[:40]}
         )
-    return render.respond(fmt, "service_requests", [request_dict(case, request)])
+    return render.respond(fmt, "service_requests", [request_dict(row, request)])
 
 
 @endpoint("GET")

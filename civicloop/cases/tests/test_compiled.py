@@ -122,7 +122,27 @@ def test_what_cannot_be_compiled_is_refused(db, build, message):
 
 
 def test_values_are_ints_or_strings_in_the_declared_number(db):
-    with pytest.raises(ValueError, match="int or str"):
+    with pytest.raises(ValueError, match="int, str or datetime"):
         Compiled(Case, float).all("shape", lambda x: Case.objects.filter(lon=x), 1.5)
     with pytest.raises(TypeError, match="1 values expected"):
         Compiled(Case, int).all("shape", lambda pk: Case.objects.filter(pk=pk))
+
+
+def test_datetime_values(cases):
+    import datetime
+
+    compiled = Compiled(Case, datetime.datetime, datetime.datetime)
+
+    def build(start, end):
+        return Case.objects.filter(reported_at__gte=start, reported_at__lt=end).values_list(
+            "pk", flat=True
+        )
+
+    first = min(c.reported_at for c in cases)
+    last = max(c.reported_at for c in cases)
+    second = datetime.timedelta(seconds=1)
+    assert sorted(compiled.all("w", build, first, last + second)) == sorted(c.pk for c in cases)
+    assert compiled.all("w", build, last + second, last + 2 * second) == []
+    assert list(build(first, last + second)) == compiled.all("w", build, first, last + second)
+    with pytest.raises(TypeError, match="datetime expected"):
+        compiled.all("w", build, "2026-01-01", last)
