@@ -29,7 +29,7 @@ from civicloop.cases.actions import MAX_DESCRIPTION, ActionError, check_report, 
 from civicloop.cases.models import OPEN_STATES, Case
 from civicloop.cases.permissions import public_actor
 from civicloop.core.clientip import ratelimit_key
-from civicloop.core.compiled import Compiled
+from civicloop.core.compiled import Compiled, insert
 from civicloop.core.keys import hash_key
 from civicloop.core.memo import Memo
 
@@ -422,7 +422,7 @@ def _create(request, fmt: str):
 
     def keep_request(case) -> None:
         extra.case = case
-        extra.save(force_insert=True)
+        insert(extra)  # the INSERT built once per process
 
     try:
         intake = check_report(

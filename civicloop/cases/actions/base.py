@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicloop.core.compiled import insert
 from civicloop.core.errors import Conflict, Invalid
 from civicloop.core.validation import clean_text
 from civicloop.worktime import services as worktime
@@ -180,7 +181,7 @@ def write(
     for name, value in fields.items():
         setattr(case, name, value)
     data = {**(data or {}), **actor_unit_data(actor, role, case.unit_id)}
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
         at=now,
         actor=actor.user if actor.user_id else None,
@@ -195,6 +196,8 @@ def write(
         is_public=is_public,
         data=data,
     )
+    insert(event)  # the INSERT built once per process (civicloop.core.compiled)
+    return event
 
 
 @contextmanager

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from civicloop.core.compiled import Compiled, insert
 from civicloop.core.errors import Forbidden, Invalid
 from civicloop.geo import coords
 from civicloop.geo.locator import locate
@@ -33,6 +34,7 @@ from ..models import (
     Source,
     State,
     distance_m,
+    near_lookup,
 )
 from ..permissions import SYSTEM, Actor
 from ..rules import RULES, SOURCE_ROLES
@@ -115,6 +117,12 @@ def place_of(lon, lat, coord_system: str) -> Place:
 # --- the one duplicate search -------------------------------------------------------
 
 
+#: The duplicate search, compiled once per process (civicloop.core.compiled).
+_NEARBY = Compiled(
+    Case, int, float, float, float, float, datetime.datetime, int, name="cases.nearby_open"
+)
+
+
 def nearby_open_cases(
     small_class_id: int,
     lon: float,
@@ -131,15 +139,22 @@ def nearby_open_cases(
     columns are read); the exact distance is computed for the few left.
     """
     now = now_or(now)
-    candidates = (
-        Case.objects.open()
-        .near(lon, lat, radius_m)
-        .filter(small_class_id=small_class_id, reported_at__gte=now - datetime.timedelta(days=days))
-    )
-    if exclude_id is not None:
-        candidates = candidates.exclude(pk=exclude_id)
+    box = near_lookup(lon, lat, radius_m)
+
+    def build(small_class_id, lon_min, lon_max, lat_min, lat_max, since, exclude_id):
+        candidates = Case.objects.open().filter(
+            small_class_id=small_class_id, lon__gte=lon_min, lon__lte=lon_max,
+            lat__gte=lat_min, lat__lte=lat_max, reported_at__gte=since,
+        )  # fmt: skip
+        return candidates.exclude(pk=exclude_id).values_list("pk", "lon", "lat")[:500]
+
+    rows = _NEARBY.all(
+        "nearby", build, small_class_id, float(box["lon__gte"]), float(box["lon__lte"]),
+        float(box["lat__gte"]), float(box["lat__lte"]), now - datetime.timedelta(days=days),
+        exclude_id if exclude_id is not None else 0,  # no case has the id 0
+    )  # fmt: skip
     found = []
-    for pk, case_lon, case_lat in candidates.values_list("pk", "lon", "lat")[:500]:
+    for pk, case_lon, case_lat in rows:
         distance = distance_m(lon, lat, case_lon, case_lat)
         if distance <= radius_m:
             found.append((pk, distance))
@@ -272,12 +287,12 @@ def do_report(intake: Intake, written: list[str], *, fast_lane: bool = True) -> 
         updated_at=now,
     )
     case.__dict__.update(stage_fields(case, State.REPORTED, now, config))
-    case.save()
+    insert(case)  # the INSERT built once per process (civicloop.core.compiled)
     duplicates = nearby_open_cases(
         small.pk, place.lon, place.lat, radius_m=config.duplicate_radius_m,
         days=config.duplicate_days, exclude_id=case.pk, now=now,
     )[:10]  # fmt: skip
-    event = CaseEvent.objects.create(
+    event = CaseEvent(
         case=case, at=now, actor=actor.user if actor.user_id else None,
         actor_name=actor.name[:60], role=intake.role, action=Action.REPORT,
         to_state=State.REPORTED, note=case.description[:MAX_NOTE],
@@ -289,6 +304,7 @@ def do_report(intake: Intake, written: list[str], *, fast_lane: bool = True) -> 
             **actor_unit_data(actor, intake.role),
         },
     )  # fmt: skip
+    insert(event)
     store_photos(case, event, intake.photos, Evidence.Kind.BEFORE, actor, now, written)
     if (
         fast_lane
