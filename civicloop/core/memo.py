@@ -138,6 +138,10 @@ def deferred():
     bump(*sorted(names))
 
 
+#: A counter no memo reads: every bumping transaction takes its row first.
+LOCK_ROW = "*"
+
+
 def bump(*names: str) -> None:
     """Record that the rows behind ``names`` changed (in the current transaction).
 
@@ -158,7 +162,9 @@ def bump(*names: str) -> None:
         return
     q = connection.ops.quote_name
     table = q(MemoVersion._meta.db_table)
-    for name in names:
+    # The row LOCK_ROW first, then the names in order: two transactions bumping the
+    # same names in different orders wait for each other instead of deadlocking.
+    for name in (LOCK_ROW, *sorted(set(names))):
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({q('name')}, {q('version')}) VALUES (%s, 1) "

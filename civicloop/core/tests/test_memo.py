@@ -40,7 +40,7 @@ def test_a_bump_elsewhere_is_seen_at_the_next_check(db, settings):
 
 def test_deferred_bumps_once(db, django_assert_num_queries):
     cached, _calls = _counting("test.three")
-    with django_assert_num_queries(1), memo.deferred():
+    with django_assert_num_queries(2), memo.deferred():  # the lock row and the name
         for _ in range(5):
             memo.bump("test.three")
     assert MemoVersion.objects.get(name="test.three").version == 1
@@ -114,3 +114,43 @@ def test_bulk_writes_bump_the_memos_following_the_model(db):
     memo.bump_models(Heartbeat)
     assert cached.get() == 2
     assert MemoVersion.objects.get(name="test.bulk").version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bumps_in_opposite_orders_wait_instead_of_deadlocking():
+    """Two transactions bumping the same names in opposite orders: the second waits
+    for the first (the lock row) instead of one of them failing with a deadlock."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two writing transactions at once need a server database")
+    first_in, errors = threading.Event(), []
+
+    def run(names, wait_first):
+        try:
+            if wait_first:
+                first_in.wait(10)
+            with transaction.atomic():
+                memo.bump(names[0])
+                first_in.set()
+                threading.Event().wait(0.5)  # the other transaction starts meanwhile
+                memo.bump(names[1])
+        except Exception as exc:  # noqa: BLE001 - shown by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=run, args=(("test.b", "test.a"), False)),
+        threading.Thread(target=run, args=(("test.a", "test.b"), True)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert {m.name: m.version for m in MemoVersion.objects.filter(name__startswith="test.")} == {
+        "test.a": 2, "test.b": 2,
+    }  # fmt: skip
