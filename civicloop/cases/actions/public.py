@@ -28,8 +28,13 @@ def check_follow(case, *, email: str = "", phone: str = "") -> Checked:
 
 
 def do_follow(c: Checked, *, at=None) -> CaseFollower:
+    """Record the follower (once: the same e-mail and phone again change nothing)."""
     now = now_or(at)
     with transaction.atomic():
+        if c.email or c.phone:
+            known = CaseFollower.objects.filter(case=c.case, email=c.email, phone=c.phone).first()
+            if known is not None:
+                return known
         follower = CaseFollower.objects.create(case=c.case, email=c.email, phone=c.phone)
         write(c.case, c.actor, c.role, Action.FOLLOW, now, is_public=False)
     return follower

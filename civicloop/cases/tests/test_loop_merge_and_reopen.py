@@ -62,3 +62,15 @@ def test_a_satisfied_rating_needs_no_decision(loop, photo):
     assert not CaseRequest.objects.filter(case=case).exists()
     with pytest.raises(actions.InvalidState):
         actions.rate_case(report(loop), level=4)  # not closed
+
+
+def test_following_again_with_the_same_contacts_changes_nothing(loop):
+    case = report(loop)
+    first = actions.follow_case(case, phone="13800000000")
+    events = case.events.count()
+    again = actions.follow_case(case, phone="13800000000")
+    assert again.pk == first.pk
+    assert CaseFollower.objects.filter(case=case).count() == 1
+    assert case.events.count() == events  # no second history row
+    other = actions.follow_case(case, phone="13900000000")
+    assert other.pk != first.pk and CaseFollower.objects.filter(case=case).count() == 2
