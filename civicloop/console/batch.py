@@ -7,6 +7,9 @@ one of the roles of its row. Each ticked case then goes through the very
 action function a case page uses (:func:`civicloop.console.case_actions.run`),
 which checks role, scope, state and condition again for that case.
 
+Each ticked case carries the version the list showed: a case someone changed
+since is refused (the same conflict as on its page), not acted on unseen.
+
 **One transaction per case**: each action writes in its own transaction, so a
 refusal (or a conflict) on one case rolls back nothing done to the others; the
 result page lists which cases succeeded and which were refused, with the
@@ -94,9 +97,17 @@ class BatchForm(forms.Form):
         data = super().clean()
         name = data.get("action")
         raw = self.data.getlist("cases") if hasattr(self.data, "getlist") else []
-        if not all(str(v).isdecimal() and len(str(v)) < 12 for v in raw):
-            raise forms.ValidationError(_("The ticked cases are not valid."))
-        data["cases"] = list(dict.fromkeys(int(v) for v in raw))
+        # "id:version" as the list showed it (a case changed since is refused), or "id".
+        ticked: dict[int, int | None] = {}
+        for value in raw:
+            pk, _sep, version = str(value).partition(":")
+            if not (pk.isdecimal() and len(pk) < 12) or not (
+                version == "" or (version.isdecimal() and len(version) < 12)
+            ):
+                raise forms.ValidationError(_("The ticked cases are not valid."))
+            ticked.setdefault(int(pk), int(version) if version else None)
+        data["cases"] = list(ticked)
+        data["versions"] = ticked
         if not data["cases"]:
             raise forms.ValidationError(_("Tick at least one case."))
         if len(data["cases"]) > MAX_BATCH:
@@ -165,7 +176,7 @@ def case_batch(request):
             outcomes.append(Outcome(case, pk, False, target_error))
             continue
         try:
-            message = run(name, actor, case, values, visible)
+            message = run(name, actor, case, {**values, "version": data["versions"][pk]}, visible)
         except ActionError as exc:
             outcomes.append(Outcome(case, pk, False, exc.message))
         else:

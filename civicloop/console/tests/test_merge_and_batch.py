@@ -188,6 +188,28 @@ def test_batch_assign_and_bad_input(client_for, loop):
     assert outcomes[cases[1].pk].ok and not outcomes[99999999].ok
 
 
+def test_batch_refuses_a_case_changed_since_the_list_showed_it(client_for, loop):
+    cases = make_cases(loop, 2)
+    leader = client_for("shift_leader")
+    listed = leader.get(reverse("console:cases")).content.decode()
+    assert f'value="{cases[0].pk}:{cases[0].version}"' in listed
+    inspector, inspector2 = loop["users"]["inspector"], loop["users"]["inspector2"]
+    # someone assigns the first case after the list was shown
+    _batch(leader, "assign_inspector", cases[:1], inspector=inspector.pk)
+    response = leader.post(reverse("console:case_batch"), {
+        "action": "assign_inspector", "inspector": inspector2.pk,
+        "cases": [f"{c.pk}:{c.version}" for c in cases],
+    })  # fmt: skip
+    outcomes = {o.pk: o for o in response.context["outcomes"]}
+    assert not outcomes[cases[0].pk].ok and "changed" in outcomes[cases[0].pk].message
+    assert outcomes[cases[1].pk].ok
+    assert Case.objects.get(pk=cases[0].pk).assigned_inspector_id == inspector.pk
+    bad = leader.post(reverse("console:case_batch"), {
+        "action": "assign_inspector", "inspector": inspector2.pk, "cases": [f"{cases[1].pk}:x"],
+    })  # fmt: skip
+    assert bad.status_code == 400
+
+
 def test_batch_queries_are_bounded_per_case(client_for, loop):
     a = loop["actors"]
     cases = make_cases(loop, 6)
