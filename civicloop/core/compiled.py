@@ -12,9 +12,8 @@ which PostgreSQL then keeps prepared (``DATABASE_PREPARE_THRESHOLD``)::
     DETAIL = Compiled(Case, int)  # the kinds of the values
 
     def detail(case_id, actor):
-        scope = visible_filter(actor)
         return DETAIL.first(
-            ("detail", scope),  # the shape: everything but the values that shapes the SQL
+            visibility_shape(actor),  # the shape: all but the values that shapes the SQL
             lambda pk: Case.objects.filter(pk=pk).visible_to(actor).select_related("unit"),
             case_id,
         )
