@@ -101,6 +101,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'case',
                 'verbose_name_plural': 'cases',
                 'ordering': ['-reported_at', '-id'],
+                'indexes': [models.Index(fields=['state', '-reported_at'], name='cases_case_state_rep'), models.Index(fields=['unit', 'state'], name='cases_case_unit_state'), models.Index(fields=['street', 'state'], name='cases_case_street_state'), models.Index(fields=['community', 'state'], name='cases_case_comm_state'), models.Index(fields=['small_class', 'reported_at'], name='cases_case_class_rep'), models.Index(fields=['road_section', 'state'], name='cases_case_section_state'), models.Index(fields=['patrol_area', 'state'], name='cases_case_patrol_state'), models.Index(fields=['source', 'reported_at'], name='cases_case_source_rep'), models.Index(fields=['light', 'state'], name='cases_case_light_state'), models.Index(fields=['unit', 'reported_at'], name='cases_case_unit_rep'), models.Index(fields=['street', 'reported_at'], name='cases_case_street_rep'), models.Index(fields=['dispatched_at'], name='cases_case_dispatched'), models.Index(condition=models.Q(('light', 'green')), fields=['yellow_at'], name='cases_case_turn_yellow'), models.Index(condition=models.Q(('light__in', ['green', 'yellow'])), fields=['due_at'], name='cases_case_turn_red')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('state', 'cancelled'), ('cancel_reason', ''), _connector='OR'), name='cases_case_reason_only_cancelled'), models.CheckConstraint(condition=models.Q(models.Q(('state', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='cases_case_cancelled_has_reason')],
             },
         ),
         migrations.CreateModel(
@@ -125,6 +127,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'case event',
                 'verbose_name_plural': 'case history',
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['case', 'at'], name='cases_event_case_at'), models.Index(fields=['action', 'at'], name='cases_event_action_at'), models.Index(fields=['actor', 'action', 'at'], name='cases_event_actor'), models.Index(fields=['unit', 'action', 'at'], name='cases_event_unit')],
             },
         ),
         migrations.CreateModel(
@@ -164,6 +167,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'case request',
                 'verbose_name_plural': 'case requests',
                 'ordering': ['-requested_at', '-id'],
+                'indexes': [models.Index(fields=['status', 'kind', 'requested_at'], name='cases_request_queue'), models.Index(fields=['unit', 'kind', 'requested_at'], name='cases_request_unit')],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('case', 'kind'), name='cases_request_one_pending_per_kind', violation_error_message='A request of this kind is already waiting.')],
             },
         ),
         migrations.CreateModel(
@@ -229,6 +234,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'rating',
                 'verbose_name_plural': 'ratings',
                 'ordering': ['-rated_at'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='cases_rating_level_1_5')],
             },
         ),
         migrations.CreateModel(
@@ -250,106 +256,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'supervision order',
                 'verbose_name_plural': 'supervision orders',
                 'ordering': ['-issued_at', '-id'],
+                'indexes': [models.Index(fields=['unit', 'status'], name='cases_superv_unit_status')],
             },
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['state', '-reported_at'], name='cases_case_state_rep'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', 'state'], name='cases_case_unit_state'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['street', 'state'], name='cases_case_street_state'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['community', 'state'], name='cases_case_comm_state'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['small_class', 'reported_at'], name='cases_case_class_rep'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['road_section', 'state'], name='cases_case_section_state'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['patrol_area', 'state'], name='cases_case_patrol_state'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['source', 'reported_at'], name='cases_case_source_rep'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['light', 'state'], name='cases_case_light_state'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['unit', 'reported_at'], name='cases_case_unit_rep'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['street', 'reported_at'], name='cases_case_street_rep'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['dispatched_at'], name='cases_case_dispatched'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('light', 'green')), fields=['yellow_at'], name='cases_case_turn_yellow'),
-        ),
-        migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('light__in', ['green', 'yellow'])), fields=['due_at'], name='cases_case_turn_red'),
-        ),
-        migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'cancelled'), ('cancel_reason', ''), _connector='OR'), name='cases_case_reason_only_cancelled'),
-        ),
-        migrations.AddConstraint(
-            model_name='case',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state', 'cancelled'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='cases_case_cancelled_has_reason'),
-        ),
-        migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['case', 'at'], name='cases_event_case_at'),
-        ),
-        migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['action', 'at'], name='cases_event_action_at'),
-        ),
-        migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['actor', 'action', 'at'], name='cases_event_actor'),
-        ),
-        migrations.AddIndex(
-            model_name='caseevent',
-            index=models.Index(fields=['unit', 'action', 'at'], name='cases_event_unit'),
-        ),
-        migrations.AddIndex(
-            model_name='caserequest',
-            index=models.Index(fields=['status', 'kind', 'requested_at'], name='cases_request_queue'),
-        ),
-        migrations.AddIndex(
-            model_name='caserequest',
-            index=models.Index(fields=['unit', 'kind', 'requested_at'], name='cases_request_unit'),
-        ),
-        migrations.AddConstraint(
-            model_name='caserequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('case', 'kind'), name='cases_request_one_pending_per_kind', violation_error_message='A request of this kind is already waiting.'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 5)), name='cases_rating_level_1_5'),
-        ),
-        migrations.AddIndex(
-            model_name='supervisionorder',
-            index=models.Index(fields=['unit', 'status'], name='cases_superv_unit_status'),
         ),
     ]

@@ -74,6 +74,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'household',
                 'verbose_name_plural': 'households',
                 'ordering': ['compound', 'label'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('compound', 'label'), name='renovation_household_label')],
             },
         ),
         migrations.CreateModel(
@@ -96,6 +97,7 @@ class Migration(migrations.Migration):
                 'verbose_name': "residents' order",
                 'verbose_name_plural': "residents' orders",
                 'ordering': ['-created_at', '-id'],
+                'indexes': [models.Index(fields=['compound', 'state'], name='renovation_order_comp_state'), models.Index(fields=['household'], name='renovation_order_household')],
             },
         ),
         migrations.CreateModel(
@@ -112,6 +114,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'batch',
                 'verbose_name_plural': 'batches',
                 'ordering': ['programme', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('programme', 'seq'), name='renovation_batch_seq'), models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('starts_on'))), name='renovation_batch_dates', violation_error_message='The deadline cannot be before the start.')],
             },
         ),
         migrations.CreateModel(
@@ -135,6 +138,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'compound project',
                 'verbose_name_plural': 'compound projects',
                 'ordering': ['batch__seq', 'compound__code'],
+                'indexes': [models.Index(fields=['batch', 'project_class'], name='renovation_proj_batch_cls'), models.Index(fields=['compound'], name='renovation_proj_compound')],
+                'constraints': [models.UniqueConstraint(fields=('programme', 'compound'), name='renovation_project_once')],
             },
         ),
         migrations.CreateModel(
@@ -150,6 +155,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'funding line',
                 'verbose_name_plural': 'funding lines',
                 'ordering': ['project', 'source', 'id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='renovation_funding_amount')],
             },
         ),
         migrations.CreateModel(
@@ -172,6 +178,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'renovation event',
                 'verbose_name_plural': 'renovation events',
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['compound', 'at'], name='renovation_event_comp_at'), models.Index(fields=['subject', 'subject_id'], name='renovation_event_subject')],
             },
         ),
         migrations.CreateModel(
@@ -203,6 +210,8 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'answer',
                 'verbose_name_plural': 'answers',
+                'indexes': [models.Index(fields=['question', 'answer'], name='renovation_choice_q_a')],
+                'constraints': [models.UniqueConstraint(fields=('ballot', 'question'), name='renovation_choice_once')],
             },
         ),
         migrations.CreateModel(
@@ -222,6 +231,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'stage',
                 'verbose_name_plural': 'stages',
                 'ordering': ['project', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('project', 'kind'), name='renovation_stage_once')],
             },
         ),
         migrations.CreateModel(
@@ -244,6 +254,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'vote',
                 'verbose_name_plural': 'votes',
                 'ordering': ['-opens_at', '-id'],
+                'constraints': [models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='renovation_vote_window')],
             },
         ),
         migrations.CreateModel(
@@ -256,6 +267,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'voting receipt',
                 'verbose_name_plural': 'voting receipts',
+                'constraints': [models.UniqueConstraint(fields=('vote', 'household'), name='renovation_receipt_once')],
             },
         ),
         migrations.AddField(
@@ -287,6 +299,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'work item',
                 'verbose_name_plural': 'work items',
                 'ordering': ['project', 'id'],
+                'indexes': [models.Index(fields=['project', 'state'], name='renovation_item_proj_state')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('budget__gte', 0)), name='renovation_item_budget', violation_error_message='A budget cannot be below zero.'), models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='renovation_item_progress', violation_error_message='Progress cannot be above 100 %.')],
             },
         ),
         migrations.CreateModel(
@@ -303,6 +317,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'rating',
                 'verbose_name_plural': 'ratings',
+                'constraints': [models.UniqueConstraint(fields=('item', 'household', 'round'), name='renovation_rating_once'), models.CheckConstraint(condition=models.Q(('stars__gte', 1), ('stars__lte', 5)), name='renovation_rating_stars')],
             },
         ),
         migrations.CreateModel(
@@ -324,6 +339,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'photo',
                 'verbose_name_plural': 'photos',
                 'ordering': ['uploaded_at', 'id'],
+                'indexes': [models.Index(fields=['compound', 'kind'], name='renovation_photo_comp_kind')],
             },
         ),
         migrations.CreateModel(
@@ -342,63 +358,9 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'adoption',
                 'verbose_name_plural': 'adoptions',
+                'indexes': [models.Index(fields=['unit'], name='renovation_adoption_unit')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('money__gte', 0)), name='renovation_adoption_money')],
             },
-        ),
-        migrations.AddConstraint(
-            model_name='household',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('compound', 'label'), name='renovation_household_label'),
-        ),
-        migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.UniqueConstraint(fields=('programme', 'seq'), name='renovation_batch_seq'),
-        ),
-        migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('starts_on'))), name='renovation_batch_dates', violation_error_message='The deadline cannot be before the start.'),
-        ),
-        migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['batch', 'project_class'], name='renovation_proj_batch_cls'),
-        ),
-        migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['compound'], name='renovation_proj_compound'),
-        ),
-        migrations.AddConstraint(
-            model_name='project',
-            constraint=models.UniqueConstraint(fields=('programme', 'compound'), name='renovation_project_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='funding',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='renovation_funding_amount'),
-        ),
-        migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['compound', 'at'], name='renovation_event_comp_at'),
-        ),
-        migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['subject', 'subject_id'], name='renovation_event_subject'),
-        ),
-        migrations.AddIndex(
-            model_name='choice',
-            index=models.Index(fields=['question', 'answer'], name='renovation_choice_q_a'),
-        ),
-        migrations.AddConstraint(
-            model_name='choice',
-            constraint=models.UniqueConstraint(fields=('ballot', 'question'), name='renovation_choice_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('project', 'kind'), name='renovation_stage_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='vote',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='renovation_vote_window'),
-        ),
-        migrations.AddConstraint(
-            model_name='receipt',
-            constraint=models.UniqueConstraint(fields=('vote', 'household'), name='renovation_receipt_once'),
         ),
         migrations.AddIndex(
             model_name='question',
@@ -407,45 +369,5 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='ballot',
             constraint=models.UniqueConstraint(fields=('vote', 'key'), name='renovation_ballot_key'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.UniqueConstraint(fields=('item', 'household', 'round'), name='renovation_rating_once'),
-        ),
-        migrations.AddConstraint(
-            model_name='rating',
-            constraint=models.CheckConstraint(condition=models.Q(('stars__gte', 1), ('stars__lte', 5)), name='renovation_rating_stars'),
-        ),
-        migrations.AddIndex(
-            model_name='photo',
-            index=models.Index(fields=['compound', 'kind'], name='renovation_photo_comp_kind'),
-        ),
-        migrations.AddIndex(
-            model_name='adoption',
-            index=models.Index(fields=['unit'], name='renovation_adoption_unit'),
-        ),
-        migrations.AddConstraint(
-            model_name='adoption',
-            constraint=models.CheckConstraint(condition=models.Q(('money__gte', 0)), name='renovation_adoption_money'),
-        ),
-        migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['project', 'state'], name='renovation_item_proj_state'),
-        ),
-        migrations.AddConstraint(
-            model_name='workitem',
-            constraint=models.CheckConstraint(condition=models.Q(('budget__gte', 0)), name='renovation_item_budget', violation_error_message='A budget cannot be below zero.'),
-        ),
-        migrations.AddConstraint(
-            model_name='workitem',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='renovation_item_progress', violation_error_message='Progress cannot be above 100 %.'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['compound', 'state'], name='renovation_order_comp_state'),
-        ),
-        migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['household'], name='renovation_order_household'),
         ),
     ]

@@ -61,6 +61,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'campaign row',
                 'verbose_name_plural': 'campaign rows',
                 'ordering': ['campaign', 'key'],
+                'indexes': [models.Index(fields=['campaign', 'unit'], name='superv_row_campaign_unit'), models.Index(fields=['unit', 'done'], name='superv_row_unit_done')],
+                'constraints': [models.UniqueConstraint(fields=('campaign', 'key'), name='superv_row_unique_key')],
             },
         ),
         migrations.CreateModel(
@@ -78,6 +80,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'campaign row event',
                 'verbose_name_plural': 'campaign row events',
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['row', 'at'], name='superv_rowevent_row_at')],
             },
         ),
         migrations.CreateModel(
@@ -142,6 +145,8 @@ class Migration(migrations.Migration):
                 'verbose_name': 'supervised item',
                 'verbose_name_plural': 'supervised items',
                 'ordering': ['deadline', 'id'],
+                'indexes': [models.Index(fields=['state', 'deadline'], name='superv_item_state_deadline'), models.Index(fields=['lead_unit', 'state'], name='superv_item_unit_state'), models.Index(fields=['colour', 'state'], name='superv_item_colour_state')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('start'))), name='superv_item_deadline_after_start'), models.CheckConstraint(condition=models.Q(('done_percent__lte', 100)), name='superv_item_percent_le_100')],
             },
         ),
         migrations.CreateModel(
@@ -164,6 +169,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'inspection problem',
                 'verbose_name_plural': 'inspection problems',
                 'ordering': ['inspection', 'seq'],
+                'constraints': [models.UniqueConstraint(fields=('inspection', 'seq'), name='superv_problem_seq')],
             },
         ),
         migrations.CreateModel(
@@ -183,6 +189,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'extension request',
                 'verbose_name_plural': 'extension requests',
                 'ordering': ['-requested_at', '-id'],
+                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('item',), name='superv_one_pending_extension')],
             },
         ),
         migrations.CreateModel(
@@ -205,6 +212,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'item event',
                 'verbose_name_plural': 'item events',
                 'ordering': ['at', 'id'],
+                'indexes': [models.Index(fields=['item', 'at'], name='superv_event_item_at'), models.Index(fields=['action', 'at'], name='superv_event_action_at')],
             },
         ),
         migrations.CreateModel(
@@ -243,57 +251,5 @@ class Migration(migrations.Migration):
                 'verbose_name': 'supervision settings',
                 'verbose_name_plural': 'supervision settings',
             },
-        ),
-        migrations.AddIndex(
-            model_name='campaignrow',
-            index=models.Index(fields=['campaign', 'unit'], name='superv_row_campaign_unit'),
-        ),
-        migrations.AddIndex(
-            model_name='campaignrow',
-            index=models.Index(fields=['unit', 'done'], name='superv_row_unit_done'),
-        ),
-        migrations.AddConstraint(
-            model_name='campaignrow',
-            constraint=models.UniqueConstraint(fields=('campaign', 'key'), name='superv_row_unique_key'),
-        ),
-        migrations.AddIndex(
-            model_name='campaignrowevent',
-            index=models.Index(fields=['row', 'at'], name='superv_rowevent_row_at'),
-        ),
-        migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['state', 'deadline'], name='superv_item_state_deadline'),
-        ),
-        migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['lead_unit', 'state'], name='superv_item_unit_state'),
-        ),
-        migrations.AddIndex(
-            model_name='item',
-            index=models.Index(fields=['colour', 'state'], name='superv_item_colour_state'),
-        ),
-        migrations.AddConstraint(
-            model_name='item',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('start'))), name='superv_item_deadline_after_start'),
-        ),
-        migrations.AddConstraint(
-            model_name='item',
-            constraint=models.CheckConstraint(condition=models.Q(('done_percent__lte', 100)), name='superv_item_percent_le_100'),
-        ),
-        migrations.AddConstraint(
-            model_name='inspectionproblem',
-            constraint=models.UniqueConstraint(fields=('inspection', 'seq'), name='superv_problem_seq'),
-        ),
-        migrations.AddConstraint(
-            model_name='extensionrequest',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('item',), name='superv_one_pending_extension'),
-        ),
-        migrations.AddIndex(
-            model_name='itemevent',
-            index=models.Index(fields=['item', 'at'], name='superv_event_item_at'),
-        ),
-        migrations.AddIndex(
-            model_name='itemevent',
-            index=models.Index(fields=['action', 'at'], name='superv_event_action_at'),
         ),
     ]
