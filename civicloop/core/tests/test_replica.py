@@ -42,9 +42,14 @@ def standby(settings):
     replica_url = settings.DATABASES["replica"]
     alias.close()
     alias.settings_dict.update(
-        NAME=primary["NAME"], HOST=replica_url.get("HOST") or saved["HOST"],
+        NAME="postgres", HOST=replica_url.get("HOST") or saved["HOST"],
         PORT=os.environ.get("REPLICA_PORT", "5433"),
     )  # fmt: skip
+    # The test database exists on the standby only once its creation is
+    # replayed: wait for that on the standby's own database first.
+    wait_until_replayed(60)
+    alias.close()
+    alias.settings_dict["NAME"] = primary["NAME"]
     settings.REPLICA_CHECK_SECONDS = 0
     settings.REPLICA_RETRY_SECONDS = 0
     db.forget_replica_state()
@@ -65,7 +70,10 @@ def wait_until_replayed(timeout: float = 20.0) -> None:
             if cursor.fetchone()[0]:
                 return
         time.sleep(0.05)
-    raise AssertionError("the replica did not catch up")
+    raise AssertionError(
+        f"the replica did not replay up to {target} in {timeout:.0f} s; "
+        "`bash .ci/replica` rebuilds a standby that cannot catch up"
+    )
 
 
 def add_row(name: str) -> Heartbeat:
