@@ -156,11 +156,14 @@ def distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
 class Case(models.Model):
     """One problem in the loop, from report to closure (案件)."""
 
-    number = models.CharField(_("case number"), max_length=24, unique=True)
-    tracking_code = models.CharField(
-        _("tracking code"), max_length=16, unique=True, default=new_tracking_code
-    )
-    # Indexed through the composite indexes of Meta (state first, …).
+    # Unique through Meta.constraints: the same unique index, without the second
+    # ``varchar_pattern_ops`` index that ``unique=True`` adds on PostgreSQL for
+    # LIKE 'prefix%' (no query needs it; docs/indexes.md).
+    number = models.CharField(_("case number"), max_length=24)
+    tracking_code = models.CharField(_("tracking code"), max_length=16, default=new_tracking_code)
+    # The indexes of this table and the queries they serve: Meta.indexes and
+    # docs/indexes.md. A foreign key without a query that filters on it has
+    # db_index=False.
     state = models.CharField(_("state"), max_length=20, choices=State.choices)
     cancel_reason = models.CharField(
         _("cancel reason"), max_length=20, choices=CancelReason.choices, blank=True
@@ -180,6 +183,7 @@ class Case(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases",
+        db_index=False,
     )
     urgency = models.CharField(
         _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
@@ -216,7 +220,7 @@ class Case(models.Model):
     )  # fmt: skip
     road_chief = models.ForeignKey(
         "org.Person", verbose_name=_("road chief"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="road_cases",
+        on_delete=models.SET_NULL, related_name="road_cases", db_index=False,
     )  # fmt: skip
 
     # Who reported. Staff reporters are users; residents leave optional contacts
@@ -237,7 +241,7 @@ class Case(models.Model):
     # Routing.
     proposed_unit = models.ForeignKey(
         "org.Unit", verbose_name=_("proposed unit"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="proposed_cases",
+        on_delete=models.SET_NULL, related_name="proposed_cases", db_index=False,
     )  # fmt: skip
     routing_reason = models.TextField(_("routing reason"), blank=True)
     routing_ambiguous = models.BooleanField(_("routing ambiguous"), default=False)
@@ -252,7 +256,7 @@ class Case(models.Model):
     )  # fmt: skip
     duplicate_of = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="duplicates",
+        on_delete=models.PROTECT, related_name="duplicates", db_index=False,
     )  # fmt: skip
     fast_lane = models.BooleanField(_("fast lane"), default=False)
     self_handled = models.BooleanField(_("self-handled"), default=False)
@@ -271,7 +275,7 @@ class Case(models.Model):
     # The current stage's clock (centre stages and handling alike): the light
     # refers to it. Empty while suspended or when the case is finished.
     stage_started_at = models.DateTimeField(_("stage started"), null=True, blank=True)
-    due_at = models.DateTimeField(_("stage deadline"), null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField(_("stage deadline"), null=True, blank=True)
     yellow_at = models.DateTimeField(_("turns yellow after"), null=True, blank=True)
     light = models.CharField(_("light"), max_length=6, choices=Light.choices, blank=True)
     deadline_provisional = models.BooleanField(_("deadline provisional"), default=False)
@@ -293,7 +297,7 @@ class Case(models.Model):
         _("suspended time (s)"), default=0, help_text=_("Working time spent suspended.")
     )
     handled_on_time = models.BooleanField(_("handled on time"), null=True, blank=True)
-    is_overdue = models.BooleanField(_("overdue"), default=False, db_index=True)
+    is_overdue = models.BooleanField(_("overdue"), default=False)
 
     # Counters the evaluation reads.
     rework_count = models.PositiveSmallIntegerField(_("reworks"), default=0)
@@ -312,29 +316,43 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-reported_at", "-id"]
+        # Each index serves the queries named in docs/indexes.md (measured at
+        # 1,000,000 cases); an index no query needs costs every insert and
+        # every update that moves an indexed column.
         indexes = [
+            # Lists and the API: a state (open = nine of them) newest first; the
+            # dashboard and map: open cases; the home's stage queues.
             models.Index(fields=["state", "-reported_at"], name="cases_case_state_rep"),
+            # Who sees what (permissions.visible_filter: unit, street, patrol area,
+            # road section; own reports and the assigned inspector through their
+            # foreign keys' own indexes) and the list filters on those, each alone
+            # or with a state (open in a street, a unit's queues).
             models.Index(fields=["unit", "state"], name="cases_case_unit_state"),
             models.Index(fields=["street", "state"], name="cases_case_street_state"),
-            models.Index(fields=["community", "state"], name="cases_case_comm_state"),
-            models.Index(fields=["small_class", "reported_at"], name="cases_case_class_rep"),
             models.Index(fields=["road_section", "state"], name="cases_case_section_state"),
             models.Index(fields=["patrol_area", "state"], name="cases_case_patrol_state"),
-            models.Index(fields=["source", "reported_at"], name="cases_case_source_rep"),
-            models.Index(fields=["light", "state"], name="cases_case_light_state"),
-            models.Index(fields=["unit", "reported_at"], name="cases_case_unit_rep"),
-            models.Index(fields=["street", "reported_at"], name="cases_case_street_rep"),
-            models.Index(fields=["dispatched_at"], name="cases_case_dispatched"),
+            # The community filter (a community holds ~1 % of the cases).
+            models.Index(fields=["community", "state"], name="cases_case_comm_state"),
+            # Duplicate search (nearby_open_cases, merge candidates) and the category filter.
+            models.Index(fields=["small_class", "reported_at"], name="cases_case_class_rep"),
+            # The light filter, and the worker: turn red (green/yellow past due_at),
+            # remind (yellow, due_at ahead).
+            models.Index(fields=["light", "due_at"], name="cases_case_light_due"),
+            # The worker: turn yellow (only green cases are in it).
             models.Index(
                 fields=["yellow_at"], condition=Q(light="green"), name="cases_case_turn_yellow"
             ),
-            models.Index(
-                fields=["due_at"],
-                condition=Q(light__in=["green", "yellow"]),
-                name="cases_case_turn_red",
-            ),  # fmt: skip
+            # Periods of the evaluation, ledger and bulletin: dispatched (units),
+            # filed (streets, communities, cells, road chiefs). reported_at and
+            # closed_at are indexed on their fields (lists, dashboard, ledger).
+            models.Index(fields=["dispatched_at"], name="cases_case_dispatched"),
+            models.Index(fields=["filed_at"], name="cases_case_filed"),
+            # The case list sorted by last change (sort=updated).
+            models.Index(fields=["updated_at"], name="cases_case_updated"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="cases_case_number_uniq"),
+            models.UniqueConstraint(fields=["tracking_code"], name="cases_case_tracking_code_uniq"),
             models.CheckConstraint(
                 condition=Q(state="cancelled") | Q(cancel_reason=""),
                 name="cases_case_reason_only_cancelled",
@@ -409,7 +427,8 @@ class CaseEvent(models.Model):
         REMIND = "remind", _("reminder sent")
         ESCALATE = "escalate", _("escalated")
 
-    # Foreign keys and the action are indexed through the composite indexes of Meta.
+    # The case, actor and action are indexed through the composite indexes of Meta;
+    # no query selects history rows by unit (docs/indexes.md).
     case = models.ForeignKey(
         Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="events",
         db_index=False,
@@ -446,7 +465,6 @@ class CaseEvent(models.Model):
             models.Index(fields=["case", "at"], name="cases_event_case_at"),
             models.Index(fields=["action", "at"], name="cases_event_action_at"),
             models.Index(fields=["actor", "action", "at"], name="cases_event_actor"),
-            models.Index(fields=["unit", "action", "at"], name="cases_event_unit"),
         ]
 
     def __str__(self) -> str:
