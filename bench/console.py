@@ -10,9 +10,11 @@ in as a centre user (dispatcher) and as a street office's handler, and prints
 the median and 95th percentile of the wall time of each request. Asserts
 nothing: it prints figures.
 
-Then the downloads (case-list export, case sheet, the month's ledger and
-bulletin, --repeat-downloads times each) and the admin lists of the big
-tables (signed in as a superuser, created when missing).
+Then the worker's due-case queries (the first batch of each step of a pass)
+and the duplicate search of an intake, the downloads (case-list export, case
+sheet, the month's ledger and bulletin, --repeat-downloads times each) and the
+admin lists of the big tables (signed in as a superuser, created when missing).
+Which index serves which of these: docs/indexes.md.
 
     .venv/bin/python bench/console.py --as-is --repeat 5 --repeat-downloads 2
 
@@ -34,6 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/civicloop_bench_console"
 os.environ.setdefault("DATABASE_URL", DEFAULT_URL)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "civicloop.settings")
+# DEBUG is off (production-like), and the test client speaks plain HTTP.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 
 def ensure_database(url: str) -> None:
@@ -137,7 +141,11 @@ def main() -> None:
         Case.objects.filter(unit=handler.unit, state="in_progress").order_by("-reported_at").first()
         or Case.objects.filter(unit=handler.unit).order_by("-reported_at").first()
     )
-    category = Case.objects.filter(street=street).values_list("small_class_id", flat=True).first()
+    category, community = (
+        Case.objects.filter(street=street, community__isnull=False)
+        .values_list("small_class_id", "community_id")
+        .first()
+    )
     since = (case.reported_at.date().replace(day=1)).isoformat()
     pages = [
         ("dashboard", "/console/dashboard/"),
@@ -146,6 +154,10 @@ def main() -> None:
         ("list: open in a street, by deadline", f"/console/cases/?state=open&street={street.pk}&sort=due"),
         ("list: category since a date", f"/console/cases/?category={category}&date_from={since}"),
         ("list: closed, page 50", "/console/cases/?state=closed&page=50"),
+        # The queries some indexes are kept or made for (docs/indexes.md).
+        ("list: a community", f"/console/cases/?community={community}"),
+        ("list: red lights", "/console/cases/?light=red"),
+        ("list: last changed first", "/console/cases/?sort=updated"),
         ("case detail", f"/console/cases/{case.pk}/"),
         ("home (my work)", "/console/"),
     ]  # fmt: skip
@@ -163,7 +175,38 @@ def main() -> None:
                 client.get(url)
             p50, p95, size = measure(client, url, args.repeat)
             print(f"  {name:40} {p50:8.1f} {p95:8.1f} {len(counted):8d} {size / 1024:6.0f}")
+    worker_and_duplicates(case, args.repeat)
     downloads_and_admin(centre.person.user, case, street, args.repeat, args.repeat_downloads)
+
+
+def worker_and_duplicates(case, repeat: int) -> None:
+    """The worker's due-case queries (the first batch of each step of a pass, read only)
+    and the duplicate search of an intake: the queries some indexes are kept for."""
+    from django.utils import timezone
+
+    from civicloop.cases import timekeeping
+    from civicloop.cases.actions.intake import nearby_open_cases
+    from civicloop.cases.models import Case, LoopConfig
+
+    now = timezone.now()
+    config = LoopConfig.objects.select_related("supervision_office").get_or_create(pk=1)[0]
+    queries = [
+        (f"worker: {name}", lambda c=condition, k=key: list(
+            Case.objects.filter(c).order_by(k, "pk").values_list(k, "pk")[:timekeeping.BATCH_SIZE]))
+        for name, condition, key, _change in timekeeping._steps(now, config)
+    ]  # fmt: skip
+    queries.append(("duplicate search (nearby_open_cases)", lambda: nearby_open_cases(
+        case.small_class_id, case.lon, case.lat, radius_m=50, days=7, now=case.reported_at)))  # fmt: skip
+    print("\nworker and intake queries")
+    print(f"  {'query':40} {'p50 ms':>8} {'p95 ms':>8}")
+    for name, run in queries:
+        run()  # warm-up
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            run()
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"  {name:40} {statistics.median(times):8.1f} {percentile(times, 95):8.1f}")
 
 
 def downloads_and_admin(centre_user, case, street, repeat: int, repeat_downloads: int) -> None:
@@ -183,6 +226,7 @@ def downloads_and_admin(centre_user, case, street, repeat: int, repeat_downloads
         ("bulletin (PDF), last complete month", f"/console/evaluation/bulletin.pdf?period={month}"),
         ("evaluation page, units", f"/console/evaluation/?period={month}"),
         ("evaluation page, grid cells", f"/console/evaluation/?scope=cell&period={month}"),
+        ("evaluation page, streets", f"/console/evaluation/?scope=street&period={month}"),
         ("case list export (xlsx), open in a street",
          f"/console/cases/export.xlsx?state=open&street={street.pk}"),
         ("case sheet (PDF)", f"/console/cases/{case.pk}/sheet.pdf"),
