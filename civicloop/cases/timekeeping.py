@@ -343,20 +343,21 @@ def _steps(now: datetime.datetime, config: LoopConfig) -> list[tuple[str, Q, str
     running = Q(state__in=RUNNING_STATES)
     handling = Q(state__in=HANDLING_STATES, unit__isnull=False)
     steps: list[tuple[str, Q, str, Step]] = [
-        # Partial index cases_case_turn_red (due_at WHERE light IN (green, yellow)).
+        # Index cases_case_light_due (light, due_at); docs/indexes.md.
         ("red", Q(light__in=[Light.GREEN, Light.YELLOW], due_at__lt=now) & running, "due_at",
          _turn_red),
         # Partial index cases_case_turn_yellow (yellow_at WHERE light = green).
         ("yellow", Q(light=Light.GREEN, yellow_at__lt=now, due_at__gte=now) & running,
          "yellow_at", _turn_yellow),
-        # Index on due_at; for handling states due_at is the handling deadline.
+        # Index cases_case_state_rep finds the few thousand cases in handling;
+        # for handling states due_at is the handling deadline.
         ("overdue", Q(is_overdue=False, due_at__lt=now) & overdue_q(now) & handling,
          "due_at", _mark_overdue),
     ]  # fmt: skip
     if config.remind_before_minutes:
         before = now + datetime.timedelta(minutes=config.remind_before_minutes)
         near = Q(due_at__gte=now, due_at__lte=before)
-    else:  # when the light turns yellow (index on light, state)
+    else:  # when the light turns yellow (index on light, due_at)
         near = Q(light=Light.YELLOW, due_at__gte=now)
     steps.append(
         ("remind", near & Q(escalation_level=0, is_overdue=False) & handling, "due_at", _remind)
