@@ -32,6 +32,8 @@ def test_filters(api, case_in, loop):
     assert numbers(client.get("/api/cases", {"street": loop["east"].code})) == {b.pk}
     assert numbers(client.get("/api/cases", {"street": str(loop["west"].pk)})) == {a.pk, c.pk}
     assert numbers(client.get("/api/cases", {"unit": "HW"})) == {a.pk, c.pk}
+    assert numbers(client.get("/api/cases", {"unit": "NOPE"})) == set()  # no such unit
+    assert numbers(client.get("/api/cases", {"street": "99999999"})) == set()
     now = timezone.now()
     later = (now + datetime.timedelta(hours=1)).isoformat()
     earlier = (now - datetime.timedelta(hours=1)).isoformat()
