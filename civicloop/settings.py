@@ -119,18 +119,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
     }
-# PostgreSQL: bind parameters on the server (psycopg 3), so that a query run
-# DATABASE_PREPARE_THRESHOLD times on a connection becomes a prepared statement
-# whose plan PostgreSQL keeps: the case detail and lists join many small
-# tables and cost more to plan than to run (docs/performance.md).
+# PostgreSQL: bind parameters on the server (psycopg 3), so that a compiled
+# query (civicloop.core.compiled: the API's case detail and lists, Open311,
+# intake's inserts) run DATABASE_PREPARE_THRESHOLD times on a connection
+# becomes a prepared statement whose plan PostgreSQL keeps: they join many
+# small tables and cost more to plan than to run (docs/performance.md). Other
+# ORM queries are never prepared: planned with their values every time.
 DATABASE_SERVER_SIDE_BINDING = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
 DATABASE_PREPARE_THRESHOLD = env_int("DATABASE_PREPARE_THRESHOLD", 2)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
     DATABASE_SERVER_SIDE_BINDING
 ):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD
-    )
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True)
 # A PostgreSQL streaming read replica for dashboards, evaluation, exports and
 # long lists (civicloop.core.db): never for writes or a user's own fresh writes.
 if os.environ.get("DATABASE_REPLICA_URL"):

@@ -396,7 +396,8 @@ def stage_counts(actor: Actor, now: datetime.datetime | None = None) -> dict:
     late = red_q(now)
     # WHERE on the stages' states lets the state index find the few open cases
     # instead of reading the whole table through the FILTER clauses.
-    figures = visible_cases(actor).filter(state__in=list(stages)).aggregate(
+    in_stages = visible_cases(actor).filter(state__in=list(stages))
+    figures = in_stages.aggregate(
         **{f"n_{s}": Count("id", filter=Q(state=s) & q) for s, q in stages.items()},
         **{f"red_{s}": Count("id", filter=Q(state=s) & q & late) for s, q in stages.items()},
     )

@@ -33,6 +33,16 @@ The rules, checked on the first build of each shape (a breach raises
   present, a list's length, the page), and everything ``build`` reads besides
   its values, is part of ``shape``, a hashable key.
 
+Prepared statements are for these queries only: on PostgreSQL with server-side
+binding, a statement run ``DATABASE_PREPARE_THRESHOLD`` times through a
+Compiled (or :func:`insert`) on a connection is prepared, and other ORM queries
+never are. A prepared statement's plan becomes generic after five runs when
+PostgreSQL's estimate allows, made without the values: right for these lookups
+by key and for the SQL whose values are the shape's own, wrong for the console's
+skewed filters (a street office's open cases on the map: 2 ms planned with its
+values, 0.9–1.5 s generic at 1M cases; ``docs/indexes.md``), which are planned
+with their values every time.
+
 The results are what the ORM gives for the same queryset (tested against it
 on SQLite and PostgreSQL, ``core/tests/test_compiled.py``), except that a
 related manager's known object (``case.events.all()`` setting ``event.case``)
@@ -48,6 +58,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models.query import (
@@ -137,7 +148,7 @@ class Compiled:
             return 0
         connection = connections[alias]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, self._params(plan, values, connection))
+            _execute(connection, cursor, plan.sql, self._params(plan, values, connection))
             return cursor.fetchone()[0]
 
     def forget(self) -> None:
@@ -251,7 +262,7 @@ class Compiled:
             return []
         connection = connections[alias]
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, self._params(plan, values, connection))
+            _execute(connection, cursor, plan.sql, self._params(plan, values, connection))
             rows = cursor.fetchall()
         if not rows:
             return []
@@ -274,6 +285,24 @@ class Compiled:
                 setattr(obj, attr, row[position])
             out.append(obj)
         return out
+
+
+def _execute(connection, cursor, sql: str, params) -> None:
+    """Run a compiled statement, prepared on PostgreSQL (see the module text).
+
+    psycopg prepares by the connection's ``prepare_threshold``, which is None
+    (never) for the rest of the ORM: it is set for the time of this one call.
+    """
+    raw = connection.connection
+    threshold = getattr(settings, "DATABASE_PREPARE_THRESHOLD", None)
+    if connection.vendor != "postgresql" or threshold is None or raw is None:
+        cursor.execute(sql, params)
+        return
+    raw.prepare_threshold = threshold
+    try:
+        cursor.execute(sql, params)
+    finally:
+        raw.prepare_threshold = None
 
 
 # --- inserts -------------------------------------------------------------------------
@@ -365,7 +394,7 @@ def insert(obj, *, using: str | None = None) -> None:
         else:
             values.append(value)
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(model, alias, fields, tuple(nulls)), values)
+        _execute(connection, cursor, _insert_sql(model, alias, fields, tuple(nulls)), values)
         (pk,) = cursor.fetchone()
     for converter in meta.auto_field.get_db_converters(connection):
         pk = converter(pk, meta.auto_field, connection)

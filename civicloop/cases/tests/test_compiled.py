@@ -2,6 +2,7 @@
 a queryset cannot be compiled."""
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from civicloop.cases.models import Case, CaseEvent, State
@@ -187,3 +188,22 @@ def test_insert_writes_what_save_writes(loop):
     finally:
         post_save.disconnect(receiver, sender=CaseEvent)
     assert heard == [(third.pk, True)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_only_compiled_statements_are_prepared(cases, settings):
+    settings.DATABASE_PREPARE_THRESHOLD = 2
+    if not connection.settings_dict["OPTIONS"].get("server_side_binding"):
+        pytest.skip("DATABASE_SERVER_SIDE_BINDING is off")
+    compiled = Compiled(Case, int)
+    for _ in range(3):
+        compiled.first(
+            "prepared", lambda pk: Case.objects.filter(pk=pk, number__gt=""), cases[0].pk
+        )
+        list(Case.objects.filter(pk=cases[1].pk, tracking_code__gt=""))  # a plain ORM query
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('"number" >' in sql for sql in prepared)
+    assert not any('"tracking_code" >' in sql for sql in prepared)
+    assert connection.connection.prepare_threshold is None  # restored for the ORM
