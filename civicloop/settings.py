@@ -230,6 +230,9 @@ GEO_INDEX_CHECK_SECONDS = float(os.environ.get("GEO_INDEX_CHECK_SECONDS", "5"))
 # How often a process reads the version counters of its in-memory copies of the
 # catalogue, responsibility rules, API tokens and Open311 clients (civicloop.core.memo).
 MEMO_CHECK_SECONDS = float(os.environ.get("MEMO_CHECK_SECONDS", "1"))
+# The evaluation page's six-month trend is computed at most this often per
+# period (shared cache); 0 computes it on every request.
+EVALUATION_TREND_SECONDS = env_int("EVALUATION_TREND_SECONDS", 300)
 # How often (seconds) a process reloads work calendars changed by another process.
 WORKTIME_CACHE_SECONDS = float(os.environ.get("WORKTIME_CACHE_SECONDS", "60"))
 

@@ -25,14 +25,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from civicloop.cases.permissions import SEE_ALL_ROLES, UNIT_ROLES, visible_cases
 from civicloop.evaluation import periods
-from civicloop.evaluation.bulletin import build_bulletin, trend
+from civicloop.evaluation.bulletin import build_bulletin, page_trend
 from civicloop.evaluation.indicators import (
     SCOPES,
     UnknownIndicator,
@@ -194,8 +194,10 @@ def ranking(request):
         else "",
     }
     if access.full:
-        months = trend(periods.month(period.last.year, period.last.month))
+        as_of, months = page_trend(periods.month(period.last.year, period.last.month))
         context["trend"] = {
+            "as_of": _("Figures as of %(time)s")
+            % {"time": formats.date_format(timezone.localtime(as_of), "DATETIME_FORMAT")},
             "months": [p.first.strftime("%Y-%m") for p, _f in months],
             "on_time": [_percent(f["on_time_rate"]) for _p, f in months],
             "closure": [_percent(f["closure_rate"]) for _p, f in months],

@@ -54,3 +54,16 @@ def test_bulletin_command(month, tmp_path):
     assert "处置单位排名" in "".join(pdf_text(out).split())
     with pytest.raises(CommandError):
         call_command("bulletin", month="2026", out=str(out))
+
+
+def test_the_page_trend_is_taken_at_most_every_evaluation_trend_seconds(month, settings):
+    from civicloop.evaluation.bulletin import page_trend, trend
+
+    june = periods.parse("2026-06")
+    settings.EVALUATION_TREND_SECONDS = 300
+    as_of, months = page_trend(june)
+    assert [f for _p, f in months] == [f for _p, f in trend(june, as_of=as_of)]
+    assert [p.key for p, _f in months][-1] == "2026-06" and len(months) == 6
+    assert page_trend(june)[0] == as_of  # kept in the cache
+    settings.EVALUATION_TREND_SECONDS = 0
+    assert page_trend(june)[0] > as_of  # taken again on every request

@@ -33,10 +33,10 @@
   var trendEl = document.getElementById("chart-trend");
   if (trendEl && t) {
     echarts.init(trendEl).setOption({
-      title: {text: t.title, left: "center", textStyle: {fontSize: 14}},
+      title: {text: t.title, subtext: t.as_of, left: "center", textStyle: {fontSize: 14}},
       tooltip: {trigger: "axis"},
       legend: {bottom: 0},
-      grid: {left: 50, right: 50, top: 40, bottom: 70},
+      grid: {left: 50, right: 50, top: 60, bottom: 70},
       xAxis: {type: "category", data: t.months, axisLabel: {interval: 0, rotate: 30}},
       yAxis: [{type: "value", max: 100}, {type: "value"}],
       series: [
