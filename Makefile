@@ -41,8 +41,8 @@ demo: export DEBUG ?= 1
 demo: install
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || bash .ci/system-deps || \
 		echo "WARNING: Noto CJK fonts missing (sudo apt-get install fonts-noto-cjk); the PDF pages will say so."
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo --skip-checks  # migrate has just run the system checks
+	@# migrate and build in one process; migrate runs the system checks
+	$(PY) manage.py demo --migrate --skip-checks
 	$(PY) manage.py worker --interval 60 > $(VAR_DIR)/worker.log 2>&1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)
