@@ -17,9 +17,12 @@ Design
   rules live in one place. The policy reads the simulated case (its
   deadlines) to time the next step, so "overdue" or "on time" are decided
   against the real deadlines.
-* :func:`write` inserts the result with ``bulk_create`` in large batches in
-  one transaction: cases, history, requests, supervision orders, ratings and
-  the daily number sequences. Nothing else touches a case.
+* :func:`write` inserts the result in large batches (prepared ``executemany``
+  inserts) in one transaction: cases, history, requests, supervision orders,
+  ratings and the daily number sequences. Nothing else touches a case.
+  Meanwhile the actions' clock functions answer from the world's
+  :class:`~civicloop.worktime.services.Timeline` (``installed()``): the same
+  instants, without walking over days.
 * :func:`replay` runs the same scripts through the real actions (slow; the
   tests compare its rows with the fast executor's, field by field).
 
