@@ -550,7 +550,7 @@ class CaseSim:
         """
         for kind in list(self.pending):
             if kinds is None or kind in kinds:
-                if not isinstance(note, str):
+                if callable(note):
                     note = note()
                 request = self.pending.pop(kind)
                 request.status = CaseRequest.Status.REJECTED
