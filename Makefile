@@ -2,7 +2,10 @@
 # Everything is installed into .venv from the lock file (uv.lock); uv itself is
 # bootstrapped from PyPI into .tools/ when missing.
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter itself (sys.executable), not a launcher such as a pyenv shim:
+# uv compares it with the one .venv was made from, and re-creates .venv (and
+# throws away its compiled bytecode) on every `uv sync` when they differ.
+PYTHON ?= $(shell p=$$(command -v python3.11 || command -v python3) && "$$p" -c 'import sys; print(sys.executable)')
 UV_VERSION := 0.13.9
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
@@ -22,8 +25,13 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --quiet
+	@# a catalogue directory is compiled when one of its .mo is missing or older than its .po
 	@for dir in civicloop/locale civicloop/*/locale; do \
-		[ -d $$dir ] && $(VENV)/bin/pybabel -q compile --use-fuzzy -d $$dir -D django || exit 1; \
+		[ -d $$dir ] || continue; stale=; \
+		for po in $$dir/*/LC_MESSAGES/django.po; do mo=$${po%.po}.mo; \
+			[ -f $$mo ] && [ -z "$$(find $$po -newer $$mo)" ] || stale=1; \
+		done; \
+		[ -z "$$stale" ] || $(VENV)/bin/pybabel -q compile --use-fuzzy -d $$dir -D django || exit 1; \
 	done
 
 ## Build (or reuse) the Erqi demo database under var/ and serve it, with the
@@ -33,8 +41,8 @@ demo: export DEBUG ?= 1
 demo: install
 	@fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || bash .ci/system-deps || \
 		echo "WARNING: Noto CJK fonts missing (sudo apt-get install fonts-noto-cjk); the PDF pages will say so."
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo
+	@# migrate and build in one process; migrate runs the system checks
+	$(PY) manage.py demo --migrate --skip-checks
 	$(PY) manage.py worker --interval 60 > $(VAR_DIR)/worker.log 2>&1 & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 		$(PY) manage.py runserver --insecure 127.0.0.1:$(PORT)

@@ -8,6 +8,7 @@ sure the demo logins work and returns what is there.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -50,6 +51,17 @@ class DemoReport:
 
 def demo_password() -> str:
     return settings.DEMO_PASSWORD
+
+
+def password_hash(password: str) -> str:
+    """The stored form of a demo password, hashed once a process (hashing is slow by
+    design): every demo login of a build gets the same hash."""
+    return _hashed(password, tuple(settings.PASSWORD_HASHERS))
+
+
+@functools.lru_cache(maxsize=4)
+def _hashed(password: str, _hashers: tuple) -> str:
+    return make_password(password)
 
 
 class _Grid:
@@ -284,7 +296,7 @@ def _build_units(streets: dict) -> dict[str, Unit]:
 
 def _build_people(units: dict[str, Unit], streets: dict, report: DemoReport) -> None:
     names = _people_names()
-    password = make_password(demo_password())  # hashed once: hashing is slow by design
+    password = password_hash(demo_password())
     user_model = get_user_model()
     users, people, memberships = [], [], []
     counter: dict[str, int] = {}
@@ -359,7 +371,7 @@ def _build_rules(units: dict[str, Unit]) -> None:
 def _ensure_logins(report: DemoReport) -> None:
     """Reset the demo passwords and list one login per role (and the admin)."""
     user_model = get_user_model()
-    password = make_password(report.password)
+    password = password_hash(report.password)
     admin, _created = user_model.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True}
     )

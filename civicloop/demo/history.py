@@ -17,9 +17,12 @@ Design
   rules live in one place. The policy reads the simulated case (its
   deadlines) to time the next step, so "overdue" or "on time" are decided
   against the real deadlines.
-* :func:`write` inserts the result with ``bulk_create`` in large batches in
-  one transaction: cases, history, requests, supervision orders, ratings and
-  the daily number sequences. Nothing else touches a case.
+* :func:`write` inserts the result in large batches (prepared ``executemany``
+  inserts) in one transaction: cases, history, requests, supervision orders,
+  ratings and the daily number sequences. Nothing else touches a case.
+  Meanwhile the actions' clock functions answer from the world's
+  :class:`~civicloop.worktime.services.Timeline` (``installed()``): the same
+  instants, without walking over days.
 * :func:`replay` runs the same scripts through the real actions (slow; the
   tests compare its rows with the fast executor's, field by field).
 
@@ -48,7 +51,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Max
 from django.db.models.base import ModelState
@@ -241,6 +244,9 @@ class World:
     def __init__(self, seed: int = 27, now: datetime.datetime | None = None):
         self.rng = random.Random(seed)
         self.end = now or timezone.now()
+        #: The same instant on the local clock: the history's times are local, and
+        #: datetimes of one time zone compare without asking it for offsets.
+        self.end_local = self.end.astimezone(timezone.get_default_timezone())
         #: The rule-table rows the executors have gone through (the tests check all are).
         self.covered: set[str] = set()
         self.config = LoopConfig.get()
@@ -313,6 +319,9 @@ class World:
         for standard in standards:
             self.standard.setdefault(standard.small_class_id, standard)
         self._routes: dict = {}
+        # id(actor) keys: the actors are the world's own (actors, public), alive all along
+        self._unit_data: dict = {}
+        self._names: dict = {}
         self._case_template = _template(Case)
         self._rule_kinds: dict = {}
         self._located: tuple = (None, None)
@@ -365,8 +374,32 @@ class World:
         case.tracking_code = new_tracking_code()
         small, standard = values.pop("small_class"), values.pop("standard")
         case.__dict__.update(values)
-        case.small_class, case.standard = small, standard
+        # what ``case.small_class, case.standard = small, standard`` does: the ids,
+        # and the related objects in the instance's cache (no query to read them back)
+        case.small_class_id = small.pk
+        case.standard_id = None if standard is None else standard.pk
+        case._state.fields_cache = {"small_class": small, "standard": standard}
         return case
+
+    def unit_data(self, actor: Actor, role: str, unit_id: int | None = None) -> dict:
+        """``actions.actor_unit_data``, remembered per actor, role and case unit.
+
+        The actors and their memberships do not change while the history is
+        played; the answer is only ever unpacked into a row's data, never changed.
+        """
+        key = (id(actor), role, unit_id)
+        found = self._unit_data.get(key)
+        if found is None:
+            found = self._unit_data[key] = A.actor_unit_data(actor, role, unit_id)
+        return found
+
+    def who(self, actor: Actor) -> tuple[int | None, str]:
+        """The actor's user id and name as a history row keeps them
+        (``actor.user_id``, ``actor.name[:60]``), remembered."""
+        found = self._names.get(id(actor))
+        if found is None:
+            found = self._names[id(actor)] = (actor.user_id, actor.name[:60])
+        return found
 
     def next_pk(self, kind: str) -> int:
         self.pk[kind] += 1
@@ -410,7 +443,7 @@ class World:
             }
         elif state in A.STAGE_MINUTES:
             minutes = getattr(self.config, A.STAGE_MINUTES[state])
-            deadline = self.clock.add(now, minutes * MINUTE).at  # deadline_for, working minutes
+            deadline = self.clock.at(now, minutes * MINUTE)  # deadline_for, working minutes
             fields = {"stage_started_at": now, "due_at": deadline}
         else:
             case._demo_stage = None
@@ -464,6 +497,7 @@ class CaseSim:
         self.timeline: list[tuple[datetime.datetime, str, int | None]] = []
         self.pending: dict[str, CaseRequest] = {}
         self.plan: Plan | None = None
+        self.has_refs = False  # a history row names another case's number (_Ref, a merge)
 
     # -- bookkeeping
     @property
@@ -471,11 +505,12 @@ class CaseSim:
         return self.steps[-1].at
 
     def _step(self, action: str, at: datetime.datetime, actor: int | None, **args):
-        if at > self.w.end:
+        end = self.w.end_local
+        if at > end:
             raise Stop
         if self.steps and at <= self.last:
             at = self.last + datetime.timedelta(seconds=1)
-            if at > self.w.end:
+            if at > end:
                 raise Stop
         self.steps.append(Step(action, at, actor, args))
         return (self.w.public if actor is None else self.w.actors[actor]), at
@@ -492,26 +527,31 @@ class CaseSim:
             case.state = to_state
         case.version += 1
         case.updated_at = now
+        who = self.w.who(actor)
         self.events.append(
             {
-                "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
-                "unit_id": unit_id if unit_id is not None else case.unit_id, "action": action,
-                "from_state": from_state, "to_state": case.state, "note": note,
+                "at": now, "actor_id": who[0], "actor_name": who[1],
+                "role": role, "unit_id": unit_id if unit_id is not None else case.unit_id,
+                "action": action, "from_state": from_state, "to_state": case.state, "note": note,
                 "on_time": on_time, "is_public": is_public,
-                "data": {**(data or {}), **A.actor_unit_data(actor, role, case.unit_id)},
+                "data": {**(data or {}), **self.w.unit_data(actor, role, case.unit_id)},
             }
         )  # fmt: skip
         self.timeline.append((now, case.state, case.unit_id))
 
     def _apply(self, actor: Actor, role: str, now, change: dict) -> None:
-        """What ``actions.apply`` does with a ``*_change`` result."""
-        change = dict(change)
-        self._write(actor, role, change.pop("action"), now, **change)
+        """What ``actions.apply`` does with a ``*_change`` result (its action and the rest)."""
+        self._write(actor, role, now=now, **change)
 
-    def _lapse(self, actor: Actor, now, note: str, kinds=None) -> None:
-        """What ``actions.lapse_requests`` does: pending requests made moot are rejected."""
+    def _lapse(self, actor: Actor, now, note, kinds=None) -> None:
+        """What ``actions.lapse_requests`` does: pending requests made moot are rejected.
+
+        ``note``: the function giving the decision note (asked only when a request lapses).
+        """
         for kind in list(self.pending):
             if kinds is None or kind in kinds:
+                if callable(note):
+                    note = note()
                 request = self.pending.pop(kind)
                 request.status = CaseRequest.Status.REJECTED
                 request.decided_at, request.decision_note = now, note
@@ -520,16 +560,18 @@ class CaseSim:
     def absorb(self, duplicate: CaseSim, actor: Actor, role: str, now, note: str) -> None:
         """The target's side of a merge (written at the merge's time, between its own steps)."""
         case = self.case
+        self.has_refs = True
         state, unit_id = self.state_at(now)
         case.version += 1
         case.updated_at = max(case.updated_at, now)
+        who = self.w.who(actor)
         self.events.append(
             {
-                "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
-                "unit_id": unit_id, "action": Action.ABSORB, "from_state": state,
+                "at": now, "actor_id": who[0], "actor_name": who[1],
+                "role": role, "unit_id": unit_id, "action": Action.ABSORB, "from_state": state,
                 "to_state": state, "note": note, "on_time": None, "is_public": True,
                 "data": {"duplicate": duplicate.case.pk, "duplicate_number": _Ref(duplicate.index),
-                         **A.actor_unit_data(actor, role, unit_id)},
+                         **self.w.unit_data(actor, role, unit_id)},
             }
         )  # fmt: skip
 
@@ -580,14 +622,15 @@ class CaseSim:
             routing_ambiguous=ambiguous, reported_at=now, updated_at=now, is_synthetic=True,
         )  # fmt: skip
         case.__dict__.update(w.stage_fields(case, State.REPORTED, now))
+        who = w.who(actor)
         self.events.append(
             {
-                "at": now, "actor_id": actor.user_id, "actor_name": actor.name[:60], "role": role,
-                "unit_id": None, "action": Action.REPORT, "from_state": "",
+                "at": now, "actor_id": who[0], "actor_name": who[1],
+                "role": role, "unit_id": None, "action": Action.REPORT, "from_state": "",
                 "to_state": State.REPORTED, "note": description[: A.MAX_NOTE], "on_time": None,
                 "is_public": True,
                 "data": {"source": source, "proposed_unit": unit_id, "routing_reason": reason,
-                         "possible_duplicates": [], **A.actor_unit_data(actor, role)},
+                         "possible_duplicates": [], **self.w.unit_data(actor, role)},
             }
         )  # fmt: skip
         self.timeline.append((now, State.REPORTED, None))
@@ -628,14 +671,14 @@ class CaseSim:
         change = A.verify_change(self.case, at, self.w.config if true_report else None,
                                  true_report=true_report, note=note, stage=self.w.stage)  # fmt: skip
         if not true_report:
-            self._lapse(actor, at, A.cancelled_note())
+            self._lapse(actor, at, A.cancelled_note)
         self._apply(actor, role, at, change)
 
     def refuse(self, at, actor_id, *, reason):
         actor, at = self._step("refuse_case", at, actor_id, reason=reason)
         role = self._check(refuse_row(self.case), actor)
         change = A.refuse_change(self.case, at, reason=reason, stage=self.w.stage)
-        self._lapse(actor, at, A.cancelled_note())
+        self._lapse(actor, at, A.cancelled_note)
         self._apply(actor, role, at, change)
 
     def file(self, at, actor_id, note=""):
@@ -692,7 +735,7 @@ class CaseSim:
     def approve_void(self, at, actor_id, note=""):
         actor, at = self._step("approve_void", at, actor_id, note=note)
         role, request = self._decide(CaseRequest.Kind.VOID, actor, True, note, at)
-        self._lapse(actor, at, A.cancelled_note())
+        self._lapse(actor, at, A.cancelled_note)
         self._apply(
             actor, role, at, A.approve_void_change(self.case, at, request, stage=self.w.stage)
         )
@@ -723,7 +766,7 @@ class CaseSim:
         actor, at = self._step("submit_result", at, actor_id, note=note)
         role = self._check("submit_result", actor)
         change = A.submit_result_change(self.case, at, self.w.config, note=note, stage=self.w.stage)
-        self._lapse(actor, at, A.submitted_note(), A.UNIT_REQUESTS)
+        self._lapse(actor, at, A.submitted_note, A.UNIT_REQUESTS)
         self._apply(actor, role, at, change)
 
     def check(self, at, actor_id, *, passed, note=""):
@@ -744,7 +787,7 @@ class CaseSim:
     def approve_return(self, at, actor_id, note=""):
         actor, at = self._step("approve_return", at, actor_id, note=note)
         role, request = self._decide(CaseRequest.Kind.RETURN, actor, True, note, at)
-        self._lapse(actor, at, A.returned_note(), A.UNIT_REQUESTS)
+        self._lapse(actor, at, A.returned_note, A.UNIT_REQUESTS)
         self._apply(actor, role, at, A.approve_return_change(self.case, at, self.w.config, request,
                                                              stage=self.w.stage))  # fmt: skip
 
@@ -815,9 +858,10 @@ class CaseSim:
         role = self._check("merge", actor)
         if not into.open_at(at):
             raise A.InvalidState("merge only into an open case")
+        self.has_refs = True
         change = A.merge_change(self.case, at, into_id=into.case.pk, into_number=_Ref(into.index),
                                 note=note, stage=self.w.stage)  # fmt: skip
-        self._lapse(actor, at, A.cancelled_note())
+        self._lapse(actor, at, A.cancelled_note)
         self._apply(actor, role, at, change)
         into.absorb(self, actor, role, at, note)
 
@@ -986,7 +1030,7 @@ class Generator:
         if late is None:
             late = self.chance(SHARES["late_centre"])
         factor = self.rng.uniform(1.2, 4.0) if late else self.rng.uniform(0.1, 0.9)
-        return self.w.clock.add(t, datetime.timedelta(minutes=minutes * factor)).at
+        return self.w.clock.at(t, datetime.timedelta(minutes=minutes * factor))
 
     def toward(self, t, deadline, fraction: float, continuous: bool) -> datetime.datetime:
         """The instant ``fraction`` of the way from ``t`` to ``deadline`` (at least a minute on)."""
@@ -994,14 +1038,14 @@ class Generator:
             span = max(deadline - t, datetime.timedelta(0))
             return t + max(span * fraction, MINUTE)
         span = max(self.w.clock.between(t, deadline).duration, datetime.timedelta(0))
-        return self.w.clock.add(t, max(span * fraction, MINUTE)).at
+        return self.w.clock.at(t, max(span * fraction, MINUTE))
 
     def past(self, deadline, start, fraction: float, continuous: bool) -> datetime.datetime:
         """An instant after ``deadline`` by ``fraction`` of the limit ``start`` → ``deadline``."""
         if continuous:
             return deadline + max((deadline - start) * fraction, MINUTE)
         span = self.w.clock.between(start, deadline).duration
-        return self.w.clock.add(deadline + MINUTE, max(span * fraction, MINUTE)).at
+        return self.w.clock.at(deadline + MINUTE, max(span * fraction, MINUTE))
 
     def report_time(self, day: datetime.date, source: str) -> datetime.datetime:
         rng = self.rng
@@ -1171,7 +1215,7 @@ class Generator:
             t = self.centre(t, 30)
             sim.approve_suspension(t, dispatcher)
             days = plan.suspended_days or rng.uniform(1, 15)
-            t = self.w.clock.add(t, datetime.timedelta(hours=8 * days)).at
+            t = self.w.clock.at(t, datetime.timedelta(hours=8 * days))
             sim.resume(t, dispatcher, "条件具备，恢复处置。")
         for attempt in range(reworks + 1):
             late = plan.overdue and attempt == reworks
@@ -1352,22 +1396,25 @@ def generate(world: World, *, days: int | None = None, per_day: int | None = Non
     end_day = timezone.localtime(world.end).date()
     start = end_day - datetime.timedelta(days=days - 1)
     forced = list(plans or [])
-    for n in range(days):
-        day = start + datetime.timedelta(days=n)
-        weekday = 1.12 if day.weekday() < 5 else 0.70
-        season = 1 + 0.15 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 110) / 365)
-        count = max(1, round(per_day * weekday * season * rng.uniform(0.9, 1.1)))
-        drawn = [(gen.report_time(day, plan.source), plan) for plan in
-                 (gen.draw_plan() for _i in range(count))]  # fmt: skip
-        if n == 0 and forced:  # forced plans: in their order, from 08:30 on the first day
-            first = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 30)))
-            drawn += [(first + k * 7 * MINUTE, plan) for k, plan in enumerate(forced)]
-        drawn.sort(key=lambda item: item[0])
-        for at, plan in drawn:
-            if at <= world.end:
-                gen.run(plan, at)
-    if showcase:
-        gen.showcase()
+    # The actions' clock functions (deadline_for, add_working_time, ...) answer
+    # from the world's timeline meanwhile: the same instants, no walk over days.
+    with world.clock.installed():
+        for n in range(days):
+            day = start + datetime.timedelta(days=n)
+            weekday = 1.12 if day.weekday() < 5 else 0.70
+            season = 1 + 0.15 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 110) / 365)
+            count = max(1, round(per_day * weekday * season * rng.uniform(0.9, 1.1)))
+            drawn = [(gen.report_time(day, plan.source), plan) for plan in
+                     (gen.draw_plan() for _i in range(count))]  # fmt: skip
+            if n == 0 and forced:  # forced plans: in their order, from 08:30 on the first day
+                first = timezone.make_aware(datetime.datetime.combine(day, datetime.time(8, 30)))
+                drawn += [(first + k * 7 * MINUTE, plan) for k, plan in enumerate(forced)]
+            drawn.sort(key=lambda item: item[0])
+            for at, plan in drawn:
+                if at <= world.end_local:
+                    gen.run(plan, at)
+        if showcase:
+            gen.showcase()
     return gen
 
 
@@ -1379,45 +1426,58 @@ def _finish(gen: Generator) -> list[CaseSim]:
     w = gen.w
     sims = sorted(gen.sims, key=lambda s: (s.case.reported_at, s.index))
     days = defaultdict(int)
-    keys = {
-        f"{s.case.small_class.full_code}{timezone.localtime(s.case.reported_at):%Y%m%d}"
-        for s in sims
-    }
-    existing = dict(DailySequence.objects.filter(key__in=keys).values_list("key", "value"))
+    # The number's key: the small class and the local day of the report, as
+    # cases.numbering makes it (timezone.localtime, %Y%m%d), worked out once a case.
+    zone = timezone.get_current_timezone()
+    codes = {small.pk: small.full_code for small in w.small.values()}
+    keys = []
     for sim in sims:
-        key = f"{sim.case.small_class.full_code}{timezone.localtime(sim.case.reported_at):%Y%m%d}"
+        case = sim.case
+        code = codes.get(case.small_class_id) or case.small_class.full_code
+        local = case.reported_at.astimezone(zone)
+        keys.append(f"{code}{local.year:04d}{local.month:02d}{local.day:02d}")
+    existing = dict(DailySequence.objects.filter(key__in=set(keys)).values_list("key", "value"))
+    for sim, key in zip(sims, keys, strict=True):
         days[key] = days.get(key) or existing.get(key, 0)
         days[key] += 1
         sim.case.number = f"{key}{days[key]:04d}"
     gen.sequences = dict(days)
     # possible duplicates: open cases of the same small class nearby, as find_duplicates sees them
     radius, window = w.config.duplicate_radius_m, datetime.timedelta(days=w.config.duplicate_days)
-    buckets: dict[tuple, collections.deque] = defaultdict(collections.deque)
-    cell = 0.001  # degrees: more than the radius (50 m) in both directions
+    # per small class, cells of 0.001° (more than the radius, 50 m, both ways), keyed
+    # x * 1,000,000 + y (a latitude's cell number is below 100,000 either side of 0)
+    grids: dict[int, dict[int, collections.deque]] = defaultdict(dict)
+    cell = 0.001
+    around = [dx * 1_000_000 + dy for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
     for sim in sims:
         c = sim.case
         now = c.reported_at
-        bx, by = int(c.lon // cell), int(c.lat // cell)
+        oldest = now - window
+        grid = grids[c.small_class_id]
+        home = int(c.lon // cell) * 1_000_000 + int(c.lat // cell)
         found = []
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                bucket = buckets.get((c.small_class_id, bx + dx, by + dy))
-                if not bucket:
-                    continue
-                while bucket and bucket[0].case.reported_at < now - window:
-                    bucket.popleft()  # reports come in time order: older ones never return
-                for other in bucket:
-                    o = other.case
-                    distance = distance_m(c.lon, c.lat, o.lon, o.lat)
-                    if distance <= radius and other.open_at(now):
-                        found.append((o.reported_at, o.pk, distance))
-        found.sort(key=lambda item: (item[0], item[1]), reverse=True)  # the query's order
-        found = sorted(found[:200], key=lambda item: item[2])[:10]
+        for offset in around:
+            bucket = grid.get(home + offset)
+            if not bucket:
+                continue
+            while bucket and bucket[0].case.reported_at < oldest:
+                bucket.popleft()  # reports come in time order: older ones never return
+            for other in bucket:
+                o = other.case
+                distance = distance_m(c.lon, c.lat, o.lon, o.lat)
+                if distance <= radius and other.open_at(now):
+                    found.append((o.reported_at, o.pk, distance))
+        if found:
+            found.sort(key=lambda item: (item[0], item[1]), reverse=True)  # the query's order
+            found = sorted(found[:200], key=lambda item: item[2])[:10]
         sim.events[0]["data"]["possible_duplicates"] = [pk for _at, pk, _d in found]
-        buckets[(c.small_class_id, bx, by)].append(sim)
+        bucket = grid.get(home)
+        if bucket is None:
+            bucket = grid[home] = collections.deque()
+        bucket.append(sim)
     for sim in sims:
         w.finish_stage(sim.case)
-        for at, old, new in light_changes(sim.case, w.end):
+        for at, old, new in light_changes(sim.case, w.end_local):
             sim.events.append(light_event(sim.case, at, old, new))
             sim.case.light = new
             sim.case.version += 1
@@ -1435,31 +1495,37 @@ def _resolve(value, numbers):
     return value
 
 
-def _converter(field):
-    """How a value of ``field`` goes to the database (what ``get_db_prep_save`` does).
+def _converter(field, db):
+    """How a value of ``field`` goes to the database ``db`` (what ``get_db_prep_save`` does).
 
     Converters are called for values that are not None (None stays NULL).
     """
     internal = field.get_internal_type()
     if internal == "DateTimeField":
-        if connection.vendor != "sqlite":
+        if db.vendor != "sqlite":
             return None
-        utc = datetime.UTC
 
-        def convert(value):  # SQLite stores naive UTC text
-            return value.astimezone(utc).replace(tzinfo=None).isoformat(" ")
+        def convert(value):
+            """SQLite stores naive UTC text: str(value.astimezone(UTC).replace(tzinfo=None))."""
+            offset = value.utcoffset()
+            if offset.microseconds:  # no time zone has such offsets; the plain way
+                return (value.replace(tzinfo=None) - offset).isoformat(" ")
+            # the UTC wall clock, then the text without the offset: the same digits
+            # (seconds, or microseconds when there are some) as the naive value's
+            text = (value - offset).isoformat(" ")
+            return text[:26] if value.microsecond else text[:19]
 
         return convert
     if internal == "JSONField":
-        adapt, encoder = connection.ops.adapt_json_value, field.encoder
-        if encoder is None and type(connection.ops).adapt_json_value is (
+        adapt, encoder = db.ops.adapt_json_value, field.encoder
+        if encoder is None and type(db.ops).adapt_json_value is (
             BaseDatabaseOperations.adapt_json_value
         ):
             # json.dumps(value, cls=None) is the default encoder's encode()
             return json.JSONEncoder().encode
         return lambda value: adapt(value, encoder)
     if internal in ("DecimalField", "DateField"):
-        return lambda value: field.get_db_prep_save(value, connection)
+        return lambda value: field.get_db_prep_save(value, db)
     return None
 
 
@@ -1472,19 +1538,20 @@ def _insert(model, rows, *, with_pk: bool, defaults: dict | None = None) -> None
     A row is read with one ``itemgetter`` call; only the columns that need a
     conversion (times on SQLite, JSON, decimals) are touched one by one.
     """
+    db = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the thread-local proxy
     fields = [f for f in model._meta.local_concrete_fields if with_pk or not f.primary_key]
     names = [f.attname for f in fields]
-    converters = [(i, c) for i, c in enumerate(map(_converter, fields)) if c is not None]
+    converters = [(i, c) for i, f in enumerate(fields) if (c := _converter(f, db)) is not None]
     defaults = defaults or {}
     read = operator.itemgetter(*names)
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
     )
     batch = []
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         for row in rows:
             try:
                 values = list(read(row))
@@ -1502,13 +1569,26 @@ def _insert(model, rows, *, with_pk: bool, defaults: dict | None = None) -> None
             cursor.executemany(sql, batch)
 
 
-def _resolved(events: list[dict], numbers: dict) -> list[dict]:
-    out = []
-    for event in sorted(events, key=lambda e: e["at"]):
-        if any(isinstance(v, _Ref) for v in event["data"].values()):
-            event = {**event, "data": _resolve(event["data"], numbers)}
-        out.append(event)
-    return out
+def _resolved(sim: CaseSim, numbers: dict) -> list[dict]:
+    """The case's history rows in time order, with the numbers of other cases filled in."""
+    events = sorted(sim.events, key=_AT)
+    if not sim.has_refs:  # only merges refer to other cases (merge, absorb)
+        return events
+    return [
+        {**event, "data": _resolve(event["data"], numbers)}
+        if any(isinstance(v, _Ref) for v in event["data"].values())
+        else event
+        for event in events
+    ]
+
+
+_AT = operator.itemgetter("at")
+
+
+def _numbered(event: dict, pk: int, case_id: int) -> dict:
+    """The history row with its id and case (set in place: the row is written once)."""
+    event["id"], event["case_id"] = pk, case_id
+    return event
 
 
 BATCH = 2000
@@ -1585,22 +1665,22 @@ def write(gen: Generator) -> int:
         if connection.vendor == "sqlite":  # room for the indexes of 800,000 new rows
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA cache_size = -262144")  # 256 MB, this connection
-        sims = _finish(gen)
+        with gen.w.clock.installed():  # the stage clocks of _finish (as in generate)
+            sims = _finish(gen)
         numbers = {s.index: s.case.number for s in sims}
         with _indexes_built_after(Case, CaseEvent):
             _insert(Case, (s.case.__dict__ for s in sims), with_pk=True)
-            CaseRequest.objects.bulk_create([r for s in sims for r in s.requests], batch_size=BATCH)
-            SupervisionOrder.objects.bulk_create(
-                [o for s in sims for o in s.orders], batch_size=BATCH
-            )
-            Rating.objects.bulk_create([r for s in sims for r in s.ratings], batch_size=BATCH)
+            # model instances with their ids (no field of theirs fills itself on save)
+            _insert(CaseRequest, (r.__dict__ for s in sims for r in s.requests), with_pk=True)
+            _insert(SupervisionOrder, (o.__dict__ for s in sims for o in s.orders), with_pk=True)
+            _insert(Rating, (r.__dict__ for s in sims for r in s.ratings), with_pk=True)
             # History rows get their ids here, like every other row the history
             # writes (numbered from the largest id already there), so the insert
             # never depends on the id column's default; the sequences are reset below.
             events = (
-                {"id": gen.w.next_pk("event"), "case_id": sim.case.pk, **event}
+                _numbered(event, gen.w.next_pk("event"), sim.case.pk)
                 for sim in sims
-                for event in _resolved(sim.events, numbers)
+                for event in _resolved(sim, numbers)
             )
             _insert(CaseEvent, events, with_pk=True, defaults=_template(CaseEvent))
         existing = set(

@@ -21,7 +21,6 @@ from decimal import Decimal
 
 import shapely
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from civicloop.geo.models import Compound, GeoDataVersion, Region
@@ -41,7 +40,7 @@ from civicloop.renovation.models import (
 )
 from civicloop.renovation.rules import Resident
 
-from .builder import demo_password
+from .builder import demo_password, password_hash
 
 CODE = "LJXQ2020"
 TOTAL, FIRST = 467, 264
@@ -89,7 +88,7 @@ def build(stdout=None, seed: int = 2020) -> dict:
 
 
 def _people() -> dict:
-    password = make_password(demo_password())
+    password = password_hash(demo_password())
     users = get_user_model().objects
     pilot = Compound.objects.select_related("community").get(name=PILOT)
     units = {

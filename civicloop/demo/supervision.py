@@ -32,7 +32,6 @@ import io
 import random
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image
@@ -243,9 +242,9 @@ def _people(report) -> dict:
                               "note": "区领导所在单位（演示）"},
     )  # fmt: skip
     users = get_user_model().objects
-    from .builder import demo_password
+    from .builder import demo_password, password_hash
 
-    password = make_password(report.password if report is not None else demo_password())
+    password = password_hash(report.password if report is not None else demo_password())
     leaders = []
     for n, name in enumerate(["郑建国（合成）", "王晓梅（合成）"], start=1):
         user, _c = users.get_or_create(username=f"districtleader{n:02d}")

@@ -32,6 +32,8 @@ deleted in this process; other processes (the worker) reload after
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import logging
 import threading
@@ -263,8 +265,19 @@ def add_working_time(
     a day walked over lies in a year chinesecalendar does not cover.
 
     Raises ValueError for a naive ``start``, a negative amount, or a calendar
-    without working periods.
+    without working periods. Inside :meth:`Timeline.installed` the timeline
+    answers for its calendar (the same instant).
     """
+    timeline = _installed.get()
+    if timeline is not None and timeline.serves(calendar):
+        return timeline.add(start, amount)
+    return _walk_add(start, amount, calendar)
+
+
+def _walk_add(
+    start: datetime.datetime, amount: datetime.timedelta, calendar: CalendarRef
+) -> Deadline:
+    """:func:`add_working_time` by walking over the days."""
     local = _local(start, "start")
     remaining = _micros(amount)
     if remaining < 0:
@@ -304,11 +317,21 @@ def working_time_between(
     When ``b`` is earlier than ``a`` the duration is negative (the working
     time from ``b`` to ``a``, negated), which suits "time left" displays:
     a negative time left means overdue. ``provisional`` is True when a day
-    in the range lies in a year chinesecalendar does not cover.
+    in the range lies in a year chinesecalendar does not cover. Inside
+    :meth:`Timeline.installed` the timeline answers for its calendar (the
+    same span).
     """
+    timeline = _installed.get()
+    if timeline is not None and timeline.serves(calendar):
+        return timeline.between(a, b)
+    return _walk_between(a, b, calendar)
+
+
+def _walk_between(a: datetime.datetime, b: datetime.datetime, calendar: CalendarRef) -> WorkingSpan:
+    """:func:`working_time_between` by walking over the days."""
     local_a, local_b = _local(a, "a"), _local(b, "b")
     if local_b < local_a:
-        span = working_time_between(b, a, calendar)
+        span = _walk_between(b, a, calendar)
         return WorkingSpan(duration=-span.duration, provisional=span.provisional)
     if local_a == local_b:
         return WorkingSpan(duration=datetime.timedelta(0), provisional=False)
@@ -500,7 +523,8 @@ class Timeline:
     first day of a year chinesecalendar does not cover (unless an override
     decides that day), so the timeline never guesses and never logs the
     uncovered-year warning for days nobody asked about. The calendar is read
-    once: build a new timeline after changing it.
+    once: build a new timeline after changing it (an installed timeline stops
+    answering when the calendar cache is cleared, see :meth:`serves`).
     """
 
     def __init__(self, first: datetime.date, last: datetime.date, calendar: CalendarRef = None):
@@ -509,7 +533,8 @@ class Timeline:
         self._left, self._right = bisect_left, bisect_right
         self.calendar = calendar
         self.first = first.toordinal()
-        data = _calendar_data(calendar)
+        data = _calendar_data(calendar)  # may create the default calendar (a cache clear)
+        self._generation = _generation  # a later clear makes the timeline stale (serves)
         self.starts: list[int] = []  # wall-clock micros after the first midnight
         self.ends: list[int] = []
         self.before: list[int] = []  # working micros before each period
@@ -559,27 +584,45 @@ class Timeline:
 
     def add(self, start: datetime.datetime, amount: datetime.timedelta) -> Deadline:
         """:func:`add_working_time` (``start`` + ``amount`` of working time)."""
+        at = self.instant(start, amount)
+        if at is None:
+            return _walk_add(start, amount, self.calendar)
+        return Deadline(at=at, provisional=False)
+
+    def instant(self, start: datetime.datetime, amount: datetime.timedelta):
+        """``add(start, amount).at``, or None when the answer lies outside the range
+        (or the amount is not positive): then ask :func:`add_working_time`."""
         if start.tzinfo is None or amount <= _ZERO or not self.starts:
-            return add_working_time(start, amount, self.calendar)
+            return None
         wall = self._wall(start)
         if not 0 <= wall < self.high:
-            return add_working_time(start, amount, self.calendar)
-        target = self._worked(wall) + _micros(amount)
+            return None
+        # _worked(wall) + _micros(amount), inline (this runs a million times for the demo)
+        i = self._right(self.ends, wall)
+        if i < len(self.starts) and self.starts[i] < wall:
+            target = self.before[i] + wall - self.starts[i]
+        else:
+            target = self.after[i - 1] if i else 0
+        target += (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
         j = self._left(self.after, target)
         if j == len(self.after):
-            return add_working_time(start, amount, self.calendar)
+            return None
         micros = self.starts[j] + target - self.before[j] - self.bases[j]
         # _instant(day, micros): the midnight plus the micros, on the wall clock
-        at = self.midnights[j] + datetime.timedelta(microseconds=micros)
-        return Deadline(at=at, provisional=False)
+        return self.midnights[j] + _MICROSECOND * micros
+
+    def at(self, start: datetime.datetime, amount: datetime.timedelta) -> datetime.datetime:
+        """``add(start, amount).at``."""
+        at = self.instant(start, amount)
+        return _walk_add(start, amount, self.calendar).at if at is None else at
 
     def between(self, a: datetime.datetime, b: datetime.datetime) -> WorkingSpan:
         """:func:`working_time_between` (negative when ``b`` comes before ``a``)."""
         if a.tzinfo is None or b.tzinfo is None:
-            return working_time_between(a, b, self.calendar)
+            return _walk_between(a, b, self.calendar)
         x, y = self._wall(a), self._wall(b)
         if not (0 <= x < self.high and 0 <= y < self.high):
-            return working_time_between(a, b, self.calendar)
+            return _walk_between(a, b, self.calendar)
         if a == b:
             return WorkingSpan(duration=_ZERO, provisional=False)
         if b < a:
@@ -587,7 +630,7 @@ class Timeline:
             sign = -1
         else:
             sign = 1
-        span = datetime.timedelta(microseconds=self._worked(y) - self._worked(x))
+        span = _MICROSECOND * (self._worked(y) - self._worked(x))
         return WorkingSpan(duration=span if sign > 0 else -span, provisional=False)
 
     def deadline(self, start: datetime.datetime, amount, unit: TimeUnit | str) -> Deadline:
@@ -596,3 +639,32 @@ class Timeline:
         if unit.continuous:
             return deadline_for(start, amount, unit, self.calendar)
         return self.add(start, duration_of(amount, unit, self.calendar))
+
+    def serves(self, calendar: CalendarRef) -> bool:
+        """Whether the timeline answers for ``calendar`` (the same one, not changed since)."""
+        if self._generation != _generation:
+            return False
+        if calendar is None or self.calendar is None:
+            return calendar is self.calendar
+        return getattr(calendar, "pk", calendar) == getattr(self.calendar, "pk", self.calendar)
+
+    @contextlib.contextmanager
+    def installed(self):
+        """While inside, :func:`add_working_time` and :func:`working_time_between`
+        for this timeline's calendar, and what is built on them (:func:`deadline_for`,
+        :func:`elapsed`, :func:`light_at`, :func:`yellow_after`), answer from the
+        timeline: the same answers, without walking over days. For a batch that
+        computes many deadlines over a known range (the demo history runs the
+        actions' own clock functions this way). Per context (thread, task)."""
+        token = _installed.set(self)
+        try:
+            yield self
+        finally:
+            _installed.reset(token)
+
+
+#: The timeline :meth:`Timeline.installed` put in place (None: walk over the days).
+_installed: contextvars.ContextVar[Timeline | None] = contextvars.ContextVar(
+    "worktime_timeline", default=None
+)
+_MICROSECOND = datetime.timedelta(microseconds=1)

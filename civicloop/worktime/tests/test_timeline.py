@@ -5,12 +5,15 @@ import random
 
 import pytest
 
-from civicloop.worktime.models import DayOverride
+from civicloop.worktime import services
+from civicloop.worktime.models import DayOverride, WorkPeriod
 from civicloop.worktime.services import (
     Timeline,
     add_working_time,
     deadline_for,
+    elapsed,
     working_time_between,
+    yellow_after,
 )
 
 from .helpers import at
@@ -50,6 +53,9 @@ def test_answers_equal_the_walk_over_days(calendar, request):
     )
     assert timeline.deadline(start, 6, "hours") == deadline_for(start, 6, "hours", calendar)
     assert timeline.add(start, datetime.timedelta(0)).at == start
+    assert timeline.at(start, amounts[3]) == timeline.add(start, amounts[3]).at
+    late = at(2027, 2, 26, 17)  # past the range: the walk answers
+    assert timeline.at(late, amounts[-1]) == add_working_time(late, amounts[-1], calendar).at
 
 
 def test_outside_the_range_it_asks_the_functions(default_calendar):
@@ -60,3 +66,42 @@ def test_outside_the_range_it_asks_the_functions(default_calendar):
     assert timeline.between(at(2026, 2, 1), start) == working_time_between(at(2026, 2, 1), start)
     with pytest.raises(ValueError):
         timeline.add(start, -week)
+
+
+def test_installed_the_functions_answer_from_it(default_calendar, late_calendar):
+    first, last = datetime.date(2026, 9, 1), datetime.date(2026, 12, 31)
+    rng = random.Random(8)
+    instants = list(_instants(rng, first, 140, 300))  # some past the range (the walk answers)
+    amounts = [datetime.timedelta(minutes=rng.choice((1, 30, 240, 480, 3000))) for _i in instants]
+    others = [s + datetime.timedelta(hours=rng.uniform(-300, 300)) for s in instants]
+
+    def answers(calendar=None):
+        return [
+            (add_working_time(s, a, calendar), working_time_between(s, o, calendar),
+             deadline_for(s, 2, "working_days", calendar),
+             elapsed(s, o, "working_minutes", calendar), yellow_after(s, s + a, calendar))
+            for s, a, o in zip(instants, amounts, others, strict=True)
+        ]  # fmt: skip
+
+    walked, walked_late = answers(), answers(late_calendar)
+    timeline = Timeline(first, last)
+    calls = []
+    add = timeline.add
+    timeline.add = lambda *args: calls.append(args) or add(*args)
+    with timeline.installed():
+        assert answers() == walked
+        assert calls
+        calls.clear()
+        assert answers(late_calendar) == walked_late  # another calendar: the walk
+        assert not calls
+    assert services._installed.get() is None
+    with timeline.installed():
+        answers()
+        assert calls
+        # a calendar change (a cache clear) makes the timeline stale: the walk answers
+        WorkPeriod.objects.filter(calendar=default_calendar).update(start=datetime.time(9, 0))
+        services.clear_cache()
+        calls.clear()
+        start = at(2026, 10, 12, 8, 30)
+        assert add_working_time(start, datetime.timedelta(minutes=30)).at == at(2026, 10, 12, 9, 30)
+        assert not calls

@@ -3,6 +3,7 @@
 import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -30,11 +31,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=27, help=_("Seed of the history (same seed, same cases).")
         )
+        parser.add_argument(
+            "--migrate", action="store_true",
+            help=_("Apply the migrations first, as manage.py migrate does (with its system "
+                   "checks), in the same process."),
+        )  # fmt: skip
 
     def handle(self, *args, **options) -> None:
         days, per_day = options["days"], options["per_day"]
         if days is not None and days < 0 or per_day is not None and per_day < 1:
             raise CommandError(_("--days must be 0 or more and --per-day 1 or more."))
+        if options["migrate"]:  # make demo: one process (one start of Django) instead of two
+            call_command("migrate", interactive=False, skip_checks=False,
+                         stdout=self.stdout, stderr=self.stderr)  # fmt: skip
         started = time.monotonic()
         with fast_sqlite():  # SQLite: journal in memory, no syncs while building (restored)
             try:
