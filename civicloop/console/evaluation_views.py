@@ -107,10 +107,17 @@ def _period(request) -> periods.Period:
         raise Http404(str(error)) from None
 
 
-def _cases_url(scope: str, indicator: str, entity_id: int, period: periods.Period) -> str:
-    query = urlencode({"indicator": indicator, "scope": scope, "id": entity_id,
-                       "period": period.key})  # fmt: skip
-    return f"{reverse('console:evaluation_cases')}?{query}"
+def _cases_urls(scope: str, period: periods.Period):
+    """``url(indicator, entity_id)``: the link behind one number of the table (the
+    path reversed once per page, not for each of its thousands of numbers)."""
+    base = reverse("console:evaluation_cases")
+    scope_part, period_part = urlencode({"scope": scope}), urlencode({"period": period.key})
+
+    def url(indicator: str, entity_id: int) -> str:
+        indicator_part = urlencode({"indicator": indicator})
+        return f"{base}?{indicator_part}&{scope_part}&id={int(entity_id)}&{period_part}"
+
+    return url
 
 
 def _percent(value):
@@ -139,15 +146,16 @@ def ranking(request):
     # Thousands of grid cells: the table pages, the links are built for one page.
     page = Paginator(visible, ROWS_PER_PAGE).get_page(request.GET.get("page"))
     rows = []
+    cases_url = _cases_urls(scope_key, period)
     for row in page:
         link = access.may_open(scope_key, row.entity_id)
         cells = [
-            (row.values.get(k, 0), _cases_url(scope_key, k, row.entity_id, period) if link else "")
+            (row.values.get(k, 0), cases_url(k, row.entity_id) if link else "")
             for k in scope.columns
         ]
         rates = [
             (None if row.rates.get(r.key) is None else round(row.rates[r.key] * 100, 1),
-             _cases_url(scope_key, r.num, row.entity_id, period) if link else "")
+             cases_url(r.num, row.entity_id) if link else "")
             for r in scope.rates
         ]  # fmt: skip
         rows.append({"row": row, "cells": cells, "rates": rates})
