@@ -192,7 +192,8 @@ def visible_case(actor: Actor, case_id: int) -> Case | None:
 
 
 def _case_parts(case) -> tuple[list, list, list, list]:
-    """Evidence, pending requests, history rows and supervision orders (four queries)."""
+    """Evidence, pending requests, history rows and supervision orders (three or four
+    queries)."""
     pk = case.pk
     evidence = _EVIDENCE.all("case", lambda pk: Evidence.objects.filter(case_id=pk), pk)
     requests = _PENDING.all(
@@ -206,19 +207,21 @@ def _case_parts(case) -> tuple[list, list, list, list]:
         lambda pk: CaseEvent.objects.filter(case_id=pk).select_related("unit").order_by("at", "id"),
         pk,
     )  # fmt: skip
+    # Issuing an order counts it on the case (actions.supervision, in one transaction):
+    # most cases have none, and their detail asks for none.
     orders = _ORDERS.all(
         "case",
         lambda pk: SupervisionOrder.objects.filter(case_id=pk)
         .select_related("unit", "issued_by__person"),
         pk,
-    )  # fmt: skip
+    ) if case.supervision_count else []  # fmt: skip
     for row in (*evidence, *requests, *events, *orders):
         row.case = case  # what the related manager would set (can_decide reads the state)
     return evidence, requests, events, orders
 
 
 def detail_out(actor: Actor, case) -> dict:
-    """The case with its timeline, evidence, requests and orders: five queries in all."""
+    """The case with its timeline, evidence, requests and orders: four queries, five with supervision orders."""
     evidence, requests, events, orders = _case_parts(case)
     by_event: dict[int, list[int]] = {}
     for item in evidence:
