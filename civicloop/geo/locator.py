@@ -235,9 +235,10 @@ class Locator:
             raise ValueError("as many longitudes as latitudes")
         if not lons or not self._cells or not all(map(math.isfinite, lons + lats)):
             return [self.locate(x, y, road_tolerance_m) for x, y in zip(lons, lats, strict=True)]
-        cells = self.cell_indexes(lons, lats)
+        cells = self.cell_indexes(lons, lats).tolist()
         tolerance = settings.GEO_ROAD_TOLERANCE_M if road_tolerance_m is None else road_tolerance_m
-        nearest: dict[int, tuple[int, float]] = {}
+        section_of = [-1] * len(lons)
+        distance_of: list[float | None] = [None] * len(lons)
         if self._section_tree is not None and tolerance > 0:
             p = self.projection
             xs = (np.asarray(lons) - p.lon0) * p.kx  # forward_xy, element by element
@@ -246,27 +247,35 @@ class Locator:
                 shapely.points(np.column_stack([xs, ys])), max_distance=tolerance,
                 return_distance=True,
             )  # fmt: skip
-            for i, j, d in zip(inputs.tolist(), found.tolist(), distances.tolist(), strict=True):
-                nearest.setdefault(i, (j, d))  # the first of equals, as locate() takes
-        out = []
-        for k, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
-            index = int(cells[k])
+            # the first of equals for each point, as locate() takes
+            _unique, first = np.unique(inputs, return_index=True)
+            for i, j, d in zip(inputs[first].tolist(), found[first].tolist(),
+                               distances[first].tolist(), strict=True):  # fmt: skip
+                section_of[i], distance_of[i] = j, d
+        # What a cell gives every point in it (cell, area class, patrol area, regions),
+        # worked out once per cell met; a section's ids once per section met.
+        per_cell: dict[int, tuple] = {}
+        per_section: dict[int, tuple] = {-1: (None, None)}
+        make, locate, out = Location, self.locate, []
+        append = out.append
+        for index, lon, lat, j, distance in zip(
+            cells, lons, lats, section_of, distance_of, strict=True
+        ):
             if index < 0:
-                out.append(self.locate(lon, lat, road_tolerance_m))
+                append(locate(lon, lat, road_tolerance_m))
                 continue
-            cell = self._cell_rows[index]
-            chain = self._chain(cell[4])
-            section_id = road_id = distance = None
-            if k in nearest:
-                j, distance = nearest[k]
-                section = self._sections[j]
-                section_id, road_id = section.id, section.road_id
-            out.append(Location(
-                lon, lat, inside=True, cell_id=cell[0], cell_code=cell[1], area_class=cell[2],
-                patrol_area_id=cell[3], community_id=chain.get(3), street_id=chain.get(2),
-                district_id=chain.get(1), road_section_id=section_id, road_id=road_id,
-                road_distance_m=distance,
-            ))  # fmt: skip
+            known = per_cell.get(index)
+            if known is None:
+                cell = self._cell_rows[index]
+                chain = self._chain(cell[4])
+                known = per_cell[index] = (
+                    cell[0], cell[1], cell[2], cell[3], chain.get(3), chain.get(2), chain.get(1)
+                )  # fmt: skip
+            section = per_section.get(j)
+            if section is None:
+                row = self._sections[j]
+                section = per_section[j] = (row.id, row.road_id)
+            append(make(lon, lat, True, *known, *section, distance))
         return out
 
     def cell_indexes(self, lons: Iterable[float], lats: Iterable[float]) -> np.ndarray:
