@@ -148,7 +148,7 @@ class Compiled:
             return 0
         connection = connections[alias]
         with connection.cursor() as cursor:
-            _execute(connection, cursor, plan.sql, self._params(plan, values, connection))
+            execute_prepared(connection, cursor, plan.sql, self._params(plan, values, connection))
             return cursor.fetchone()[0]
 
     def forget(self) -> None:
@@ -262,7 +262,7 @@ class Compiled:
             return []
         connection = connections[alias]
         with connection.cursor() as cursor:
-            _execute(connection, cursor, plan.sql, self._params(plan, values, connection))
+            execute_prepared(connection, cursor, plan.sql, self._params(plan, values, connection))
             rows = cursor.fetchall()
         if not rows:
             return []
@@ -287,8 +287,10 @@ class Compiled:
         return out
 
 
-def _execute(connection, cursor, sql: str, params) -> None:
-    """Run a compiled statement, prepared on PostgreSQL (see the module text).
+def execute_prepared(connection, cursor, sql: str, params) -> None:
+    """Run a compiled statement (or any statement whose text repeats and whose plan
+    does not depend on its values, such as intake's daily-number upsert), prepared
+    on PostgreSQL (see the module text).
 
     psycopg prepares by the connection's ``prepare_threshold``, which is None
     (never) for the rest of the ORM: it is set for the time of this one call.
@@ -394,7 +396,9 @@ def insert(obj, *, using: str | None = None) -> None:
         else:
             values.append(value)
     with connection.cursor() as cursor:
-        _execute(connection, cursor, _insert_sql(model, alias, fields, tuple(nulls)), values)
+        execute_prepared(
+            connection, cursor, _insert_sql(model, alias, fields, tuple(nulls)), values
+        )
         (pk,) = cursor.fetchone()
     for converter in meta.auto_field.get_db_converters(connection):
         pk = converter(pk, meta.auto_field, connection)

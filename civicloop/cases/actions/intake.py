@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from civicloop.core.compiled import Compiled, insert
+from civicloop.core.compiled import Compiled, execute_prepared, insert
 from civicloop.core.errors import Forbidden, Invalid
 from civicloop.geo import coords
 from civicloop.geo.locator import locate
@@ -75,12 +75,13 @@ def next_number(small_class: SmallClass, at: datetime.datetime) -> str:
     q = connection.ops.quote_name
     table, key_column, value_column = q(DailySequence._meta.db_table), q("key"), q("value")
     with connection.cursor() as cursor:
-        cursor.execute(
+        execute_prepared(  # the same statement every intake: prepared on PostgreSQL
+            connection, cursor,
             f"INSERT INTO {table} ({key_column}, {value_column}) VALUES (%s, 1) "
             f"ON CONFLICT ({key_column}) DO UPDATE SET {value_column} = {table}.{value_column} + 1 "
             f"RETURNING {value_column}",
             [key],
-        )
+        )  # fmt: skip
         (value,) = cursor.fetchone()
     return f"{key}{value:04d}"
 
