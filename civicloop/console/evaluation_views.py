@@ -60,19 +60,30 @@ KIND_LABELS = {
 
 def may_evaluate(actor) -> bool:
     """Whether the console's menu offers the evaluation to ``actor``."""
-    return bool(actor.is_superuser or actor.has(*SEE_ALL_ROLES) or actor.unit_ids(*UNIT_ROLES))
+    return bool(
+        actor.is_superuser or actor.has(*SEE_ALL_ROLES, Role.LEADER) or actor.unit_ids(*UNIT_ROLES)
+    )
 
 
 class Access:
-    """What the user may see of the evaluation."""
+    """What the user may see of the evaluation.
+
+    The centre, supervisors and administrators see every scope and open the
+    cases behind each number; district leaders (区领导) see every scope, its
+    rankings and lists, without the cases (they see none in the console);
+    units see the ranking of units and open their own numbers.
+    """
 
     def __init__(self, actor):
         self.actor = actor
-        self.full = self.actor.is_superuser or self.actor.has(*SEE_ALL_ROLES)
+        self.opens_all = self.actor.is_superuser or self.actor.has(*SEE_ALL_ROLES)
+        self.full = self.opens_all or self.actor.has(Role.LEADER)
         self.leader = self.actor.has(Role.UNIT_LEADER)
         self.unit_ids = self.actor.unit_ids(*UNIT_ROLES)
         if not (self.full or self.unit_ids):
-            raise PermissionDenied(_("The evaluation is for the centre, supervisors and units."))
+            raise PermissionDenied(
+                _("The evaluation is for the centre, supervisors, district leaders and units.")
+            )
 
     @property
     def scopes(self) -> list[str]:
@@ -85,7 +96,7 @@ class Access:
 
     def may_open(self, scope: str, entity_id: int) -> bool:
         """May follow the numbers of this row to its cases."""
-        return self.full or (scope == "unit" and entity_id in self.unit_ids)
+        return self.opens_all or (scope == "unit" and entity_id in self.unit_ids)
 
 
 def _period(request) -> periods.Period:
@@ -276,7 +287,9 @@ def cases(request):
 def _full_only(request) -> Access:
     access = Access(request.actor)
     if not access.full:
-        raise PermissionDenied(_("Ledgers and bulletins are for the centre and supervisors."))
+        raise PermissionDenied(
+            _("Ledgers and bulletins are for the centre, supervisors and district leaders.")
+        )
     return access
 
 

@@ -306,3 +306,31 @@ def test_long_tables_page_and_the_chart_keeps_best_and_worst(client, month, loop
     body = client.get(f"/console/evaluation/?{JUNE}&page=2").content.decode()
     assert body.count('data-entity="') == 1
     assert f'data-entity="{loop["offices"]["east"].pk}"' in body
+
+
+@pytest.fixture
+def district_leader(loop, django_user_model):
+    from civicloop.org.models import Membership, Person, Role
+
+    user = django_user_model.objects.create_user("district_leader_eval", password="pw")
+    person = Person.objects.create(name="区领导乙", user=user)
+    Membership.objects.create(person=person, unit=loop["supervision"], role=Role.LEADER)
+    return user
+
+
+def test_a_district_leader_reads_every_ranking_without_opening_cases(
+    client, month, loop, district_leader
+):
+    client.force_login(district_leader)
+    assert 'id="nav-evaluation"' in client.get("/console/").content.decode()
+    for scope in ("unit", "street", "community", "cell", "road_chief", "inspector"):
+        assert client.get(f"/console/evaluation/?scope={scope}&{JUNE}").status_code == 200, scope
+    body = client.get(f"/console/evaluation/?{JUNE}").content.decode()
+    assert "西街道办事处" in body and "东街道办事处" in body and "chart-trend" in body
+    assert "/console/evaluation/cases/?" not in body  # the numbers are not links
+    west = loop["offices"]["west"].pk
+    url = f"/console/evaluation/cases/?indicator=due&scope=unit&id={west}&{JUNE}"
+    assert client.get(url).status_code == 404
+    # the month's documents
+    assert client.get(f"/console/evaluation/bulletin.pdf?{JUNE}").status_code == 200
+    assert client.get(f"/console/evaluation/ledger.xlsx?{JUNE}").status_code == 200
