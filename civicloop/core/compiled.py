@@ -296,7 +296,7 @@ def execute_prepared(connection, cursor, sql: str, params) -> None:
     (never) for the rest of the ORM: it is set for the time of this one call.
     """
     raw = connection.connection
-    threshold = getattr(settings, "DATABASE_PREPARE_THRESHOLD", None)
+    threshold = settings.DATABASE_PREPARE_THRESHOLD
     if connection.vendor != "postgresql" or threshold is None or raw is None:
         cursor.execute(sql, params)
         return
