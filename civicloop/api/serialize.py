@@ -221,7 +221,8 @@ def _case_parts(case) -> tuple[list, list, list, list]:
 
 
 def detail_out(actor: Actor, case) -> dict:
-    """The case with its timeline, evidence, requests and orders: four queries, five with supervision orders."""
+    """The case with its timeline, evidence, requests and orders: four queries (five
+    when the case has supervision orders)."""
     evidence, requests, events, orders = _case_parts(case)
     by_event: dict[int, list[int]] = {}
     for item in evidence:
