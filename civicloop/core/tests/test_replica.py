@@ -47,7 +47,13 @@ def standby(settings):
     )  # fmt: skip
     # The test database exists on the standby only once its creation is
     # replayed: wait for that on the standby's own database first.
-    wait_until_replayed(60)
+    try:
+        wait_until_replayed(60)
+    except BaseException:
+        alias.close()
+        alias.settings_dict.clear()
+        alias.settings_dict.update(saved)
+        raise
     alias.close()
     alias.settings_dict["NAME"] = primary["NAME"]
     settings.REPLICA_CHECK_SECONDS = 0
