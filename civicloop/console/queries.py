@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 
 import shapely
 from django.core.cache import cache
@@ -59,6 +60,11 @@ def day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
+#: What the start of a case number looks like (E0102…: letters of the family, then
+#: digits); such a search text is looked up in the numbers only.
+CASE_NUMBER_PREFIX = re.compile(r"[A-Za-z]{1,2}\d{2,}")
+
+
 def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None = None) -> QuerySet:
     """Apply the list filters (the cleaned data of ``CaseFilterForm``)."""
     now = now or timezone.now()
@@ -95,7 +101,17 @@ def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None =
         end = day_start(data["closed_to"] + datetime.timedelta(days=1))
         queryset = queryset.filter(closed_at__lt=end)
     text = (data.get("q") or "").strip()
-    if text:
+    if CASE_NUMBER_PREFIX.fullmatch(text):
+        # The start of a case number (a family letter and digits): looked up in the
+        # numbers only, as a range the number's unique index serves (LIKE 'E01%'
+        # cannot use it outside the C collation), instead of reading every
+        # description and address (0.9–1.9 s at 1M cases; docs/indexes.md).
+        prefix = text.upper()
+        queryset = queryset.filter(
+            number__gte=prefix, number__lte=prefix + "Z" * (24 - len(prefix)),
+            number__startswith=prefix,
+        )  # fmt: skip
+    elif text:
         queryset = queryset.filter(
             Q(number__startswith=text.upper())
             | Q(description__icontains=text)

@@ -55,6 +55,8 @@ def test_filters(client_for, cases, loop):
     assert _numbers(c, q="小广告") == [east]
     assert _numbers(c, q="西路") == [west]
     assert _numbers(c, q=west[:10]) == [west]
+    assert _numbers(c, q=west[:10].lower()) == [west]  # a number's start, in the numbers only
+    assert _numbers(c, q=west) == [west]
     today = timezone.localdate()
     assert _numbers(c, date_from=today.isoformat()) == [east]
     assert _numbers(c, date_to=(today - datetime.timedelta(days=1)).isoformat()) == [west]
