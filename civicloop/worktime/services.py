@@ -597,13 +597,7 @@ class Timeline:
         wall = self._wall(start)
         if not 0 <= wall < self.high:
             return None
-        # _worked(wall) + _micros(amount), inline (this runs a million times for the demo)
-        i = self._right(self.ends, wall)
-        if i < len(self.starts) and self.starts[i] < wall:
-            target = self.before[i] + wall - self.starts[i]
-        else:
-            target = self.after[i - 1] if i else 0
-        target += (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
+        target = self._worked(wall) + _micros(amount)
         j = self._left(self.after, target)
         if j == len(self.after):
             return None
