@@ -46,10 +46,10 @@ from civicloop.geo.geometry import LocalProjection
 from civicloop.geo.models import RoadSection
 
 from . import queries
-from .access import case_or_404, staff_view
+from .access import staff_view
 from .forms import CaseFilterForm
 from .pdf import missing_pdf_parts, pdf_missing_response
-from .views import DETAIL_RELATED
+from .views import detail_case
 
 #: An export holds at most this many cases (the "about" sheet says when cut).
 EXPORT_LIMIT = 50_000
@@ -244,7 +244,7 @@ def _photo_uri(evidence: Evidence) -> str | None:
 @staff_view
 def case_sheet(request, pk):
     actor = request.actor
-    case = case_or_404(actor, pk, Case.objects.select_related(*DETAIL_RELATED))
+    case = detail_case(actor, pk)
     missing = missing_pdf_parts()
     if missing:
         return pdf_missing_response(request, missing)

@@ -1,8 +1,8 @@
 """Views of the staff console.
 
 Every view is a :func:`staff_view` (signed in; ``request.actor``), reads cases
-only through ``visible_cases`` / :func:`case_or_404`, and changes them only
-through ``civicloop.cases.actions``. Anything outside the user's scope is 404.
+only through ``visible_cases`` (a case page through :func:`detail_case`), and
+changes them only through ``civicloop.cases.actions``. Anything outside the user's scope is 404.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ from civicloop.org.models import Role
 from civicloop.worktime import services as worktime
 
 from . import desks, map_views, queries
-from .access import case_or_404, role_labels, staff_view
+from .access import role_labels, staff_view
 from .batch import BatchForm, batch_actions
 from .case_actions import (
     ACTIONS,
@@ -393,7 +393,9 @@ DETAIL_RELATED = (
 _DETAIL = Compiled(Case, int, name="console.case_detail")
 
 
-def _detail_case(actor, pk: int) -> Case:
+def detail_case(actor, pk: int) -> Case:
+    """The case with what its page shows (one compiled query), if ``actor`` may see it;
+    else 404. The case page, its actions and its printed sheet read it this way."""
     case = _DETAIL.first(
         visibility_shape(actor),
         lambda key: visible_cases(actor, Case.objects.select_related(*DETAIL_RELATED)).filter(
@@ -408,7 +410,7 @@ def _detail_case(actor, pk: int) -> Case:
 
 @staff_view
 def case_detail(request, pk):
-    case = _detail_case(request.actor, pk)
+    case = detail_case(request.actor, pk)
     return render(request, "console/case_detail.html", _detail_context(request, case))
 
 
@@ -416,7 +418,7 @@ def case_detail(request, pk):
 @require_POST
 def case_act(request, pk, name):
     actor = request.actor
-    case = case_or_404(actor, pk, Case.objects.select_related(*DETAIL_RELATED))
+    case = detail_case(actor, pk)
     spec = ACTIONS.get(name)
     if spec is None:
         raise Http404("No such action.")
