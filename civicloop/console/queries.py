@@ -19,7 +19,7 @@ from django.db.models.functions import Floor, TruncDate
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from civicloop.cases.models import OPEN_STATES, Light, SmallClass, State, overdue_q
+from civicloop.cases.models import OPEN_STATES, Case, Light, SmallClass, State, overdue_q
 from civicloop.cases.permissions import UNIT_ROLES, Actor, visible_cases
 from civicloop.cases.rules import stage_states
 from civicloop.geo import display
@@ -63,6 +63,7 @@ def day_start(day: datetime.date) -> datetime.datetime:
 #: What the start of a case number looks like (E0102…: letters of the family, then
 #: digits); such a search text is looked up in the numbers only.
 CASE_NUMBER_PREFIX = re.compile(r"[A-Za-z]{1,2}\d{2,}")
+NUMBER_LENGTH = Case._meta.get_field("number").max_length
 
 
 def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None = None) -> QuerySet:
@@ -108,7 +109,7 @@ def filter_cases(queryset: QuerySet, data: dict, now: datetime.datetime | None =
         # description and address (0.9–1.9 s at 1M cases; docs/indexes.md).
         prefix = text.upper()
         queryset = queryset.filter(
-            number__gte=prefix, number__lte=prefix + "Z" * (24 - len(prefix)),
+            number__gte=prefix, number__lte=prefix.ljust(NUMBER_LENGTH, "Z"),
             number__startswith=prefix,
         )  # fmt: skip
     elif text:
